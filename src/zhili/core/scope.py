@@ -1,0 +1,69 @@
+"""One scoping mechanism for every view and endpoint.
+
+A user sees their home unit and everything under it. Unit codes are hierarchical (GB/T 2260
+plus the 12-digit statistical code, 15 digits for grids), so "under" is a code-prefix test that
+a B-tree index answers. A model opts in by using `ScopedQuerySet` and naming `scope_path`, the
+lookup from the model to the unit code it belongs to.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class ScopedQuerySet(models.QuerySet):
+    def for_actor(self, actor, action: str = "view") -> models.QuerySet:
+        """Rows `actor` may `action` (view, change, add, delete): permission first, then scope.
+
+        Without the model permission nothing is returned; callers that want to say 403 instead
+        check `actor_may` first.
+        """
+        if not actor_may(actor, self.model, action):
+            return self.none()
+        prefix = scope_prefix(actor)
+        if prefix == "":
+            return self
+        if prefix is None:
+            return self.none()
+        return self.filter(**{f"{self.model.scope_path}__startswith": prefix})
+
+
+def actor_may(actor, model, action: str) -> bool:
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    opts = model._meta
+    return actor.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
+
+
+def scope_prefix(actor) -> str | None:
+    """"" for everything, None for nothing, else the code prefix of the actor's home unit."""
+    unit = getattr(actor, "home_unit", None)
+    if unit is None:
+        return "" if getattr(actor, "is_superuser", False) else None
+    return unit.prefix
+
+
+def in_scope(actor, code: str) -> bool:
+    prefix = scope_prefix(actor)
+    return prefix is not None and code.startswith(prefix)
+
+
+def scoped(actor, model, action: str = "view") -> models.QuerySet:
+    """The base queryset of every view and endpoint: 403 without the permission, else scoped."""
+    from django.core.exceptions import PermissionDenied
+
+    if not actor_may(actor, model, action):
+        raise PermissionDenied
+    if getattr(model, "scope_path", None) is None:
+        return model.objects.all()  # city-wide reference data: the permission is the whole check
+    return model.objects.for_actor(actor, action)
+
+
+def get_scoped(actor, model, action: str = "view", **lookup):
+    """One object the actor may act on; out of scope answers exactly like missing (404)."""
+    from django.http import Http404
+
+    obj = scoped(actor, model, action).filter(**lookup).first()
+    if obj is None:
+        raise Http404
+    return obj

@@ -1,0 +1,53 @@
+"""API authentication (session or bearer token) and the lockout answer."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja.security import APIKeyCookie, HttpBearer
+
+from zhili.core.errors import error_body
+from zhili.org.models import ApiToken
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        digest = ApiToken.digest_of(token)
+        found = (ApiToken.objects.select_related("user", "user__home_unit")
+                 .filter(digest=digest).first())
+        if found is None or not found.user.is_active:
+            return None
+        now = timezone.now()
+        if found.expires_at and found.expires_at <= now:
+            return None
+        # One write per minute at most, so a busy client does not turn reads into writes.
+        if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        request.user = found.user
+        return found.user
+
+
+class SessionAuth(APIKeyCookie):
+    """Django's session, with the CSRF check for unsafe methods."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_active:
+            return user
+        return None
+
+
+API_AUTH = [TokenAuth(), SessionAuth()]
+
+
+def lockout_response(request, credentials, *args, **kwargs):
+    """What django-axes answers once a username is locked: JSON for the API, a page for people."""
+    message = _("Too many failed logins: this account is locked for a while. Try again later.")
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("locked_out", message), status=429)
+    from django.shortcuts import render
+
+    return render(request, "web/locked_out.html", {"message": message}, status=429)

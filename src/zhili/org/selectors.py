@@ -1,0 +1,34 @@
+"""Reads of people: masking is decided here, once."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from zhili.core.masking import mask_id_number, mask_phone
+from zhili.geo.models import Unit
+
+
+def _is_self(user, actor) -> bool:
+    return actor is not None and getattr(actor, "pk", None) == user.pk
+
+
+def shown_phone(user, *, actor) -> str:
+    return user.phone if _is_self(user, actor) else (mask_phone(user.phone) or "")
+
+
+def shown_id_number(user, *, actor) -> str:
+    return user.id_number if _is_self(user, actor) else (mask_id_number(user.id_number) or "")
+
+
+def filter_users(qs: QuerySet, *, role=None, within=None, q=None) -> QuerySet:
+    qs = qs.select_related("home_unit", "department")
+    if role:
+        qs = qs.filter(role=role)
+    if within:
+        unit = Unit.objects.filter(code=within).first()
+        qs = qs.filter(home_unit__code__startswith=unit.prefix) if unit else qs.none()
+    if q:
+        from django.db.models import Q
+
+        qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
+    return qs

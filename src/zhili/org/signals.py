@@ -1,0 +1,31 @@
+"""Logins, failed logins and lockouts go to the audit log."""
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from zhili.org.audit import record
+from zhili.org.models import AuditAction
+
+
+@receiver(user_logged_in)
+def _logged_in(sender, request, user, **kwargs):
+    record(actor=user, action=AuditAction.LOGIN, obj=user)
+
+
+@receiver(user_logged_out)
+def _logged_out(sender, request, user, **kwargs):
+    if user is not None:
+        record(actor=user, action=AuditAction.LOGOUT, obj=user)
+
+
+@receiver(user_login_failed)
+def _login_failed(sender, credentials, request=None, **kwargs):
+    record(actor=None, actor_username=str(credentials.get("username", ""))[:150],
+           action=AuditAction.LOGIN_FAILED)
+
+
+@receiver(user_locked_out)
+def _locked_out(sender, request, username, ip_address, **kwargs):
+    record(actor=None, actor_username=str(username or "")[:150], action=AuditAction.LOCKED_OUT,
+           details={"ip": ip_address})

@@ -1,0 +1,45 @@
+"""Pages. The home page is public: the divisions are public geography, not personal data."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from zhili.core.errors import error_body
+from zhili.geo.models import Level, Unit
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    city = Unit.objects.filter(level=Level.CITY).order_by("code").first()
+    counts = {level: Unit.objects.filter(level=level).count() for level in Level.values} if city else {}
+    return render(request, "web/home.html", {"city": city, "counts": counts, "Level": Level})
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def _error_page(request, status: int, code: str, message: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body(code, message), status=status)
+    return render(request, "web/error.html", {"status": status, "message": message}, status=status)
+
+
+def page_not_found(request, exception=None):
+    return _error_page(request, 404, "not_found", _("The page you asked for does not exist."))
+
+
+def server_error(request):
+    return _error_page(request, 500, "server_error", _("Something went wrong on our side; it has been logged."))
+
+
+def permission_denied(request, exception=None):
+    return _error_page(request, 403, "forbidden", _("You may not open this page."))
+
+
+def bad_request(request, exception=None):
+    return _error_page(request, 400, "bad_request", _("The request could not be understood."))
