@@ -1,6 +1,5 @@
 """The API root: /api/v1/<app>/…, OpenAPI at /api/docs, one error body for every failure."""
 
-from __future__ import annotations
 
 import logging
 
@@ -40,7 +39,9 @@ def _validation_error(request, exc: ValidationError):
     details = []
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", ())]
-        details.append({"field": ".".join(loc[1:]) or ".".join(loc), "in": loc[0] if loc else "",
+        # ("body", "payload", "resident") → "resident"; ("query", "level") → "level"
+        field = loc[2:] if loc[:1] == ["body"] and len(loc) > 2 else loc[1:]
+        details.append({"field": ".".join(field) or ".".join(loc), "in": loc[0] if loc else "",
                         "reason": err.get("msg", "")})
     message = _("The request is not valid")
     if details:
@@ -71,6 +72,8 @@ def _not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    if exc.status_code == 400 and str(exc) == "Cannot parse request body":
+        return _error(request, 400, "invalid_json", _("The request body is not valid JSON"))
     codes = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
              405: "method_not_allowed", 409: "conflict", 429: "too_many_requests"}
     return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))

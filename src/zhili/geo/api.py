@@ -1,6 +1,5 @@
 """/api/v1/geo/: units, populations, boundaries, point lookup, and the public division map."""
 
-from __future__ import annotations
 
 from django.http import Http404
 from django.utils.translation import get_language
@@ -111,7 +110,7 @@ def locate(request, lon: float = Query(..., ge=-180, le=180), lat: float = Query
             "units": selectors.unit_rows([u for u in chain if in_scope(request.auth, u.code)])}
 
 
-@router.get("/map", auth=None, summary="Public: the divisions under a unit, as GeoJSON, for the map",
+@router.get("/map", auth=None, url_name="division_map", summary="Public: the divisions under a unit, as GeoJSON, for the map",
             description="Names, codes, kinds, areas and resident populations only: no personal data.")
 def division_map(request, parent: str | None = Query(None, pattern=r"^\d{12,15}$")):
     return selectors.division_map(parent, get_language())

@@ -41,7 +41,7 @@ class PointIndex:
             return out
         points = shapely.points(lon, lat)
         if lon.size < 64:
-            pairs = self.tree.query(points, predicate="within")
+            pairs = self.tree.query(points, predicate="intersects")
             point_idx, poly_idx = pairs[0], pairs[1]
         else:
             ptree = shapely.STRtree(points)

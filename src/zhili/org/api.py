@@ -1,6 +1,5 @@
 """/api/v1/auth/ (log in, tokens) and /api/v1/org/ (departments, users, audit log)."""
 
-from __future__ import annotations
 
 from datetime import datetime
 

@@ -134,3 +134,18 @@ class AuditLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("the audit log is append-only")
+
+
+def sync_user_role(user: User) -> None:
+    """A user belongs to exactly their role's group; system admins are superusers."""
+    from django.contrib.auth.models import Group
+
+    from zhili.org.roles import STAFF_ROLES
+
+    group = Group.objects.filter(name=user.role).first()
+    user.groups.set([group] if group else [])
+    flags = {"is_superuser": user.role == Role.SYSTEM_ADMIN, "is_staff": user.role in STAFF_ROLES}
+    if any(getattr(user, k) != v for k, v in flags.items()):
+        User.objects.filter(pk=user.pk).update(**flags)
+        for k, v in flags.items():
+            setattr(user, k, v)

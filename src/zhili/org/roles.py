@@ -49,14 +49,14 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
 STAFF_ROLES = {Role.SYSTEM_ADMIN, Role.CITY_ANALYST, Role.DISTRICT_CADRE, Role.TOWN_CADRE}
 
 
-def sync_role_groups() -> None:
+def sync_role_groups(using: str = "default") -> None:
     """Create one group per role with exactly the permissions listed above (idempotent)."""
     from django.contrib.auth.models import Group, Permission
 
     wanted = {p for perms in ROLE_PERMISSIONS.values() for p in perms}
     by_name = {
         f"{p.content_type.app_label}.{p.codename}": p
-        for p in Permission.objects.select_related("content_type").filter(
+        for p in Permission.objects.using(using).select_related("content_type").filter(
             content_type__app_label__in={name.split(".")[0] for name in wanted}
         )
     }
@@ -64,5 +64,5 @@ def sync_role_groups() -> None:
     if missing:
         raise RuntimeError(f"permissions not found (run migrate first): {sorted(missing)}")
     for role, perms in ROLE_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=role.value)
+        group, _created = Group.objects.using(using).get_or_create(name=role.value)
         group.permissions.set([by_name[p] for p in perms])

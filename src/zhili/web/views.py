@@ -14,7 +14,8 @@ from zhili.geo.models import Level, Unit
 def home(request: HttpRequest) -> HttpResponse:
     city = Unit.objects.filter(level=Level.CITY).order_by("code").first()
     counts = {level: Unit.objects.filter(level=level).count() for level in Level.values} if city else {}
-    return render(request, "web/home.html", {"city": city, "counts": counts, "Level": Level})
+    strings = {"residents": _("Residents"), "inside": _("divisions inside")}
+    return render(request, "web/home.html", {"city": city, "counts": counts, "strings": strings})
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

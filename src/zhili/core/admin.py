@@ -1,0 +1,59 @@
+"""The base admin: querysets cut to the user's scope, every change written to the audit log."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    audit_changes = True
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if getattr(self.model, "scope_path", None) is None:
+            return qs
+        from zhili.core.scope import scope_prefix
+
+        prefix = scope_prefix(request.user)
+        if prefix == "":
+            return qs
+        if prefix is None:
+            return qs.none()
+        return qs.filter(**{f"{self.model.scope_path}__startswith": prefix})
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if self.audit_changes:
+            from zhili.org.audit import record
+            from zhili.org.models import AuditAction
+
+            changed = sorted(form.changed_data) if form is not None else []
+            record(actor=request.user, action=AuditAction.CHANGE if change else AuditAction.CREATE, obj=obj,
+                   details={"fields": [f for f in changed if f not in ("password", "password1", "password2")],
+                            "via": "admin"})
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if self.audit_changes:
+            from zhili.org.audit import record
+            from zhili.org.models import AuditAction
+
+            for obj in formset.new_objects:
+                record(actor=request.user, action=AuditAction.CREATE, obj=obj, details={"via": "admin"})
+            for obj, fields in formset.changed_objects:
+                record(actor=request.user, action=AuditAction.CHANGE, obj=obj,
+                       details={"fields": sorted(fields), "via": "admin"})
+            for obj in formset.deleted_objects:
+                record(actor=request.user, action=AuditAction.DELETE, obj=obj, details={"via": "admin"})
+
+    def delete_model(self, request, obj):
+        if self.audit_changes:
+            from zhili.org.audit import record
+            from zhili.org.models import AuditAction
+
+            record(actor=request.user, action=AuditAction.DELETE, obj=obj, details={"via": "admin"})
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)

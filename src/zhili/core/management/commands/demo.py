@@ -1,0 +1,117 @@
+"""`zhili demo`: a fresh database with the demo city and its accounts, then the web UI.
+
+Each step is timed and printed, so the cost of a fresh start stays visible.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+
+class Command(BaseCommand):
+    help = "Build a fresh database with the demo city and one account per role, then serve the web UI."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2026, help="the same seed gives the same city")
+        parser.add_argument("--year", type=int, default=None, help="population year (default: last year)")
+        parser.add_argument("--password", default=None, help="password of every demo account (default: random)")
+        parser.add_argument("--no-serve", action="store_true", help="build only; do not start the server")
+        parser.add_argument("--reset", action="store_true",
+                            help="on PostgreSQL: drop everything in the database first")
+        parser.add_argument("--bind", default="127.0.0.1:8000")
+        parser.add_argument("--workers", type=int, default=2)
+
+    def handle(self, *args, **opts):
+        console = Console()
+        self.timings: list[tuple[str, float]] = []
+        year = opts["year"] or timezone.now().year - 1
+        password = opts["password"] or f"Zhili-{secrets.token_urlsafe(9)}"
+        if len(password) < 10:
+            raise CommandError(_("--password must be at least 10 characters"))
+        started = time.perf_counter()
+
+        with self.step(console, _("fresh database")):
+            self._fresh_database(reset=opts["reset"])
+            call_command("migrate", verbosity=0, interactive=False)
+
+        from zhili.geo.demo import build_city, load_city
+
+        with self.step(console, _("generate the city")):
+            units = build_city(seed=opts["seed"])
+        with self.step(console, _("load divisions and boundaries")), _progress(console) as progress:
+            task = progress.add_task(_("units"), total=len(units))
+            counts = load_city(units, year=year, progress=lambda done, total: progress.update(task, completed=done))
+
+        from zhili.org.demo import create_accounts
+
+        with self.step(console, _("demo accounts")):
+            accounts = create_accounts(password=password, seed=opts["seed"])
+
+        total = time.perf_counter() - started
+        self._report(console, counts, accounts, password, total)
+        if not opts["no_serve"]:
+            call_command("serve", bind=opts["bind"], workers=opts["workers"])
+
+    @contextmanager
+    def step(self, console: Console, label: str):
+        t0 = time.perf_counter()
+        console.print(f"[bold]▶ {label}[/bold]")
+        yield
+        elapsed = time.perf_counter() - t0
+        self.timings.append((label, elapsed))
+        console.print(f"  ✓ {label}: {elapsed:.2f} s")
+
+    def _fresh_database(self, *, reset: bool) -> None:
+        db = settings.DATABASES["default"]
+        if connection.vendor == "sqlite":
+            connection.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db['NAME']}{suffix}").unlink(missing_ok=True)
+            return
+        tables = connection.introspection.table_names()
+        if tables and not reset:
+            raise CommandError(_("the database %(name)s is not empty; add --reset to drop everything in it")
+                               % {"name": db["NAME"]})
+        if tables:
+            with connection.cursor() as cursor:
+                cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+
+    def _report(self, console: Console, counts, accounts, password: str, total: float) -> None:
+        table = Table(title=_("Demo city"))
+        table.add_column(_("kind"))
+        table.add_column(_("count"), justify="right")
+        for kind, n in counts.items():
+            table.add_row(kind, str(n))
+        console.print(table)
+        acc = Table(title=_("Demo accounts (password: %(pw)s)") % {"pw": password})
+        for col in (_("username"), _("role"), _("home unit")):
+            acc.add_column(col)
+        for a in accounts:
+            acc.add_row(a.username, a.role, f"{a.unit.name} {a.unit.code}")
+        console.print(acc)
+        path = Path(settings.DATA_DIR) / "demo-accounts.txt"
+        path.write_text("".join(f"{a.username}\t{password}\t{a.role}\n" for a in accounts), encoding="utf-8")
+        path.chmod(0o600)
+        steps = ", ".join(f"{label} {secs:.1f} s" for label, secs in self.timings)
+        console.print(_("Steps: %(steps)s; total %(total).1f s") % {"steps": steps, "total": total})
+        console.print(_("Accounts saved in %(path)s") % {"path": path})
+
+
+@contextmanager
+def _progress(console: Console):
+    with Progress(TextColumn("  {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=False) as progress:
+        yield progress

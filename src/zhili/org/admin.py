@@ -1,0 +1,106 @@
+"""Admin for people, departments, tokens and the audit log, scoped and audited like the API."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from zhili.core.admin import ScopedAdmin
+from zhili.core.masking import mask_id_number, mask_phone
+from zhili.org.audit import record
+from zhili.org.models import ApiToken, AuditAction, AuditLog, Department, User
+
+
+@admin.register(Department)
+class DepartmentAdmin(ScopedAdmin):
+    list_display = ("code", "name", "short_name", "is_data_owner")
+    search_fields = ("code", "name", "name_en", "short_name")
+    list_filter = ("is_data_owner",)
+
+
+@admin.register(User)
+class UserAdmin(ScopedAdmin, DjangoUserAdmin):
+    list_display = ("username", "display_name", "role", "home_unit", "department", "masked_phone", "is_active")
+    list_filter = ("role", "is_active", "department")
+    search_fields = ("username", "display_name", "home_unit__name", "home_unit__code")
+    autocomplete_fields = ("home_unit",)
+    list_select_related = ("home_unit", "department")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Person"), {"fields": ("display_name", "first_name", "last_name", "email", "phone", "id_number")}),
+        (_("Role and scope"), {"fields": ("role", "home_unit", "department")}),
+        (_("Status"), {"fields": ("is_active", "last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "password1", "password2", "role", "home_unit",
+                                                 "department")}),
+    )
+    readonly_fields = ("last_login", "date_joined")
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, obj: User) -> str:
+        return mask_phone(obj.phone) or ""
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self._may_see_personal(request, obj):
+            return fieldsets
+        # Without the right, the full values never reach the page: masked, read-only copies do.
+        return [(name, {**opts, "fields": tuple(
+            {"phone": "masked_phone", "id_number": "masked_id_number"}.get(f, f) for f in opts["fields"])})
+            for name, opts in fieldsets]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not self._may_see_personal(request, obj):
+            fields += ["masked_phone", "masked_id_number"]
+        return fields
+
+    @admin.display(description=_("ID number"))
+    def masked_id_number(self, obj: User) -> str:
+        return mask_id_number(obj.id_number) or ""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            obj = self.get_object(request, object_id)
+            if obj is not None and obj.pk != request.user.pk and self._may_see_personal(request, obj):
+                record(actor=request.user, action=AuditAction.VIEW_PERSONAL, obj=obj,
+                       details={"fields": ["phone", "id_number"], "via": "admin"})
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @staticmethod
+    def _may_see_personal(request, obj: User) -> bool:
+        return obj.pk == request.user.pk or request.user.has_perm("org.view_personal_data")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ScopedAdmin):
+    list_display = ("name", "user", "prefix", "created_at", "expires_at", "last_used_at")
+    readonly_fields = ("prefix", "created_at", "last_used_at")
+    fields = ("user", "name", "prefix", "expires_at", "created_at", "last_used_at")
+    search_fields = ("name", "user__username", "prefix")
+
+    def has_add_permission(self, request):
+        return False  # tokens are created through the API, which shows the key once
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(ScopedAdmin):
+    list_display = ("at", "actor_username", "action", "object_type", "object_repr", "unit_code", "ip")
+    list_filter = ("action", "object_type")
+    search_fields = ("actor_username", "object_repr", "object_id", "unit_code", "request_id")
+    date_hierarchy = "at"
+    audit_changes = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

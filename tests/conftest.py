@@ -1,0 +1,87 @@
+"""Fixtures: a small hand-made city with rectangles for boundaries, so every figure can be
+checked by hand, and one person per role (the personas) at the town of 拱北街道."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+DATA = Path(__file__).parent / "data"
+PASSWORD = "Correct-Horse-Battery-9"
+
+OWN_TOWN = "449902001000"      # 拱北街道, in 海澄区
+OWN_VILLAGE = "449902001001"   # 翠香社区, under OWN_TOWN
+SIBLING_TOWN = "449902100000"  # 南屏镇, same district, another town
+OTHER_TOWN = "449903001000"    # 井岸街道, another district
+OTHER_VILLAGE = "449903001001"  # 湖滨社区, under OTHER_TOWN
+# Points inside those units (the rectangles in data/boundaries.geojson).
+POINT_OWN = (113.02, 22.05)    # grid 449902001001001
+POINT_OTHER = (113.30, 22.10)  # grid 449903001001001
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    cache.clear()
+    from zhili.geo.lookup import invalidate
+
+    invalidate()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def city(db):
+    from zhili.geo.importing import import_boundaries, import_divisions
+
+    import_divisions(DATA / "divisions.csv")
+    import_boundaries(DATA / "boundaries.geojson")
+    from zhili.geo.models import Unit
+
+    return {u.code: u for u in Unit.objects.all()}
+
+
+@functools.cache
+def _password_hash() -> str:
+    """Argon2 is slow on purpose; hash the test password once per run, not once per user."""
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(PASSWORD)
+
+
+def make_user(username: str, role: str, unit_code: str | None, **extra):
+    from zhili.geo.models import Unit
+    from zhili.org.models import User
+
+    user = User(username=username, role=role,
+                home_unit=Unit.objects.get(code=unit_code) if unit_code else None, **extra)
+    user.password = _password_hash()
+    user.save()
+    return User.objects.get(pk=user.pk)  # fresh: permission caches empty
+
+
+@pytest.fixture
+def personas(city):
+    """One user per role at OWN_TOWN, plus residents with personal data in and out of scope."""
+    from zhili.org.roles import Role
+
+    people = {role.value: make_user(f"{role.value}_a", role, OWN_TOWN) for role in Role}
+    people["resident_own"] = make_user("alice", Role.CITIZEN, OWN_VILLAGE, display_name="王爱丽",
+                                       phone="13812345678", id_number="44990219900101123X")
+    people["resident_other"] = make_user("bob", Role.CITIZEN, OTHER_VILLAGE, display_name="李博",
+                                         phone="13987654321", id_number="449903198502024567")
+    return people
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def api_client():
+    return client_for
