@@ -5,9 +5,17 @@ right gets 403. A meta-test fails when an endpoint is added without a line here.
 import pytest
 from django.test import Client
 
-from tests.conftest import OTHER_TOWN, OTHER_VILLAGE, OWN_TOWN, OWN_VILLAGE, POINT_OTHER, POINT_OWN, client_for
+from tests.conftest import (
+    OTHER_TOWN,
+    OTHER_VILLAGE,
+    OWN_TOWN,
+    OWN_VILLAGE,
+    POINT_OTHER,
+    POINT_OWN,
+    client_for,
+)
 from zhili.org.audit import record
-from zhili.org.models import AuditAction, ApiToken
+from zhili.org.models import ApiToken, AuditAction
 from zhili.org.roles import ROLE_PERMISSIONS, Role
 
 ROLES = [r.value for r in Role]

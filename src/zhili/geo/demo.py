@@ -1,10 +1,11 @@
 """A fictional city the size of Zhuhai (滨海市, Binhai City), generated deterministically.
 
 City → 7 districts/zones → ~26 towns/streets → ~330 villages/communities → ~2,000 grids, with
-boundaries that tile each parent exactly (Voronoi cells of seed points, clipped to the parent, on
-a 1e-6° grid so the stored GeoJSON is the very geometry generated) and populations that add up.
-Everything comes from numpy generators seeded by (seed, unit code, purpose): the same seed gives
-the same city bit for bit, and `grids=False` gives the same city without its grids.
+boundaries that tile each parent (Voronoi cells of seed points inside the parent, clipped to it;
+no gaps, no overlaps) and populations that add up at every level. Urban units are small and
+crowded, rural ones large. Everything comes from numpy generators seeded by (seed, unit code,
+purpose): the same seed gives the same city bit for bit, and `grids=False` the same city without
+its grids. `load_city` writes it into the database, boundaries rounded to 6 decimals (~0.1 m).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
-GRID_SIZE = 1e-6  # degrees (~0.1 m): boundaries are stored rounded to 6 decimals
+GRID_SIZE = 1e-6  # degrees (~0.1 m): the coastlines are snapped to it
 CITY_CODE = "449900000000"
 CITY_NAME, CITY_NAME_EN = "滨海市", "Binhai City"
 # Mainland bounding box, lon/lat
@@ -25,7 +26,8 @@ LON0, LON1, LAT0, LAT1 = 113.1, 113.7, 21.95, 22.45
 KX = math.cos(math.radians((LAT0 + LAT1) / 2))  # lon degrees → local isotropic units
 
 # Syllables of place names. No polyphones, no ü, so the pinyin is unambiguous.
-FIRST = "海澄香湾拱北吉大南屏斗井莲翠湖东西金白龙凤青松桂梅兰新安平福宝荔榕竹沙红上横泉林月星云华兴前高鹤唐淇银珠明乾"
+FIRST = ("海澄香湾拱北吉大南屏斗井莲翠湖东西金白龙凤青松桂梅兰新安平福"
+         "宝荔榕竹沙红上横泉林月星云华兴前高鹤唐淇银珠明乾")
 SECOND = {
     "district": "州洲门湾澄海山城江沙",
     "zone": "州洲门湾澄海山城江沙琴栏",
@@ -40,6 +42,11 @@ SUFFIX = {
     "village": ("村", "Village"),
     "community": ("社区", "Community"),
 }
+# Real places a fictional name should not borrow (cities, and Zhuhai's own districts and towns).
+_AVOID = ("上海珠海西安福州泉州兰州梅州金山香洲斗门金湾横琴高栏拱北吉大前山南屏湾仔井岸白蕉乾务"
+          "平沙南水莲洲龙门海门金门湖州青山中山佛山松山黄山东山西湖南山白云龙岗宝安福田南沙番禺"
+          "花都新会台山开平恩平鹤山")
+AVOID = frozenset(_AVOID[i:i + 2] for i in range(0, len(_AVOID), 2))
 ZONE_SUFFIX = {
     "hightech": ("高新区", "High-tech Zone"),
     "coop": ("合作区", "Cooperation Zone"),
@@ -71,29 +78,30 @@ class _DistrictSpec:
     towns: tuple[tuple[str, int, int], ...]  # (kind, communities, villages), urban ones first
     angle: float = 0.0        # seed of the district on the mainland, polar around the mainland's centre
     reach: float = 0.0
+    area_share: float = 0.0   # of the mainland
 
 
 SPECS = (
     _DistrictSpec("02", "district", "central", 1_100_000, 0.97,
                   (*(("street", n, 0) for n in (17, 16, 15, 15, 14, 14, 13, 13, 13)), ("town", 2, 9)),
-                  angle=-25, reach=0.72),
+                  angle=-20, reach=0.62, area_share=0.20),
     _DistrictSpec("03", "district", "western", 630_000, 0.60,
                   (("street", 14, 0), ("town", 2, 14), ("town", 2, 13), ("town", 2, 12), ("town", 2, 12),
                    ("town", 2, 11)),
-                  angle=178, reach=0.40),
+                  angle=175, reach=0.45, area_share=0.36),
     _DistrictSpec("04", "district", "airport", 460_000, 0.72,
                   (("street", 18, 0), ("town", 2, 12), ("town", 2, 10)),
-                  angle=-100, reach=0.62),
+                  angle=-95, reach=0.55, area_share=0.18),
     _DistrictSpec("71", "zone", "hightech", 170_000, 0.90, (("street", 14, 0), ("town", 2, 6)),
-                  angle=38, reach=0.72),
+                  angle=50, reach=0.62, area_share=0.11),
     _DistrictSpec("72", "zone", "coop", 60_000, 1.0, (("street", 6, 0),)),
     _DistrictSpec("73", "zone", "port", 80_000, 0.45, (("town", 2, 8), ("town", 2, 7)),
-                  angle=-148, reach=0.74),
+                  angle=-140, reach=0.70, area_share=0.15),
     _DistrictSpec("74", "zone", "islands", 12_000, 0.40, (("town", 1, 3), ("town", 1, 2))),
 )
 # Where people live densely: (angle, reach, weight, sigma in degrees) around the mainland's centre.
-DENSITY_PEAKS = ((-30, 0.86, 10.0, 0.045), (-12, 0.80, 5.0, 0.04), (38, 0.72, 2.5, 0.04),
-                 (178, 0.40, 2.5, 0.035), (-100, 0.62, 2.0, 0.035), (-148, 0.74, 1.2, 0.03))
+DENSITY_PEAKS = ((-30, 0.86, 10.0, 0.045), (-12, 0.80, 5.0, 0.04), (50, 0.62, 2.5, 0.04),
+                 (175, 0.45, 2.5, 0.035), (-95, 0.55, 2.0, 0.035), (-140, 0.70, 1.2, 0.03))
 
 
 def _rng(seed: int, code: str, purpose: int) -> np.random.Generator:
@@ -137,8 +145,10 @@ class _Land:
         self.coop = _largest(_snap(_blob(rng, cx, cy, 0.040, 0.030, 0.25).difference(land)))
         taken = shapely.union(land, self.coop.buffer(0.01))
         self.islands: list[Polygon] = []
-        while len(self.islands) < 5:
-            ang, reach = rng.uniform(-85, -5), rng.uniform(1.18, 1.55)
+        for _ in range(500):
+            if len(self.islands) == 5:
+                break
+            ang, reach = rng.uniform(-80, -20), rng.uniform(1.12, 1.4)
             ix, iy = self.polar(ang, reach)
             size = rng.uniform(0.006, 0.022)
             blob = _snap(_blob(rng, ix, iy, size, size * rng.uniform(0.6, 1.0), 0.3))
@@ -168,6 +178,13 @@ def _blob(rng: np.random.Generator, cx: float, cy: float, rx: float, ry: float, 
 
 def _snap(geom):
     return _polygonal(shapely.set_precision(geom, GRID_SIZE))
+
+
+def _round(geom):
+    """Coordinates rounded to 6 decimals (~0.1 m), as stored; the rare polygon that rounding breaks
+    (two vertices closer than that) is mended."""
+    geom = shapely.remove_repeated_points(shapely.transform(geom, lambda c: np.round(c, 6)))
+    return geom if geom.is_valid else _polygonal(geom)
 
 
 def _polygon_parts(geom) -> list[Polygon]:
@@ -243,9 +260,11 @@ def _sample_seeds(geom, n: int, rng: np.random.Generator,
         factor *= 0.8
 
 
-def _partition_organic(parent, seeds: np.ndarray, rng: np.random.Generator, per_child: int = 30) -> list:
+def _partition_organic(parent, seeds: np.ndarray, rng: np.random.Generator, per_child: int = 30,
+                       shares: np.ndarray | None = None) -> list:
     """Like `_partition`, with winding borders: many small cells, each joining the seed nearest to it
-    in a smoothly warped plane, so that a border runs like a river or a ridge, not a ruler."""
+    in a smoothly warped plane, so that a border runs like a river or a ridge, not a ruler.
+    With `shares`, distances are weighted so that each child gets about that share of the area."""
     n = len(seeds)
     if n == 1:
         return [parent]
@@ -263,19 +282,26 @@ def _partition_organic(parent, seeds: np.ndarray, rng: np.random.Generator, per_
             y + amp * (np.sin(f[2] * x * KX + phase[2]) + 0.5 * np.sin(f[3] * x * KX + phase[3]))])
 
     wp, ws = warp(points), warp(seeds)
-    label = np.argmin(((wp[:, None, :] - ws[None, :, :]) ** 2).sum(axis=2), axis=1)
-    label[:n] = np.arange(n)
+    dist = np.sqrt(((wp[:, None, :] - ws[None, :, :]) ** 2).sum(axis=2))
     cells = _partition(parent, points)
-    groups = [shapely.union_all([cells[i] for i in np.flatnonzero(label == j)], grid_size=GRID_SIZE)
+    weights = np.ones(n)
+    if shares is not None:
+        areas = shapely.area(np.asarray(cells, dtype=object))
+        target = np.asarray(shares, dtype="float64") / np.sum(shares) * areas.sum()
+        for _ in range(80):
+            got = np.bincount(np.argmin(dist / weights, axis=1), areas, minlength=n)
+            weights *= (target / np.maximum(got, 1e-12 * areas.sum())) ** 0.3
+    label = np.argmin(dist / weights, axis=1)
+    label[:n] = np.arange(n)
+    groups = [shapely.union_all([cells[i] for i in np.flatnonzero(label == j)])
               for j in range(n)]
-    return _settle(parent, [_polygonal(g) for g in groups], seeds)
+    return _settle([_polygonal(g) for g in groups])
 
 
 def _partition(parent, seeds: np.ndarray) -> list:
     """Cells of `seeds` (inside `parent`) clipped to `parent`: they tile it, no gaps, no overlaps.
 
-    A cell cut in several pieces keeps the piece holding its seed; the other pieces go to the
-    neighbour they share the longest border with (or stay, when they touch no neighbour).
+    A cell cut in several pieces (by a bay, say) keeps its largest; see `_settle`.
     """
     n = len(seeds)
     if n == 1:
@@ -285,22 +311,21 @@ def _partition(parent, seeds: np.ndarray) -> list:
                                                        ordered=True))
     if len(cells) != n:
         raise ValueError("seed points must be distinct")
-    clipped = shapely.intersection(cells, parent, grid_size=GRID_SIZE)
-    return _settle(parent, list(clipped), seeds)
+    clipped = shapely.intersection(cells, parent)
+    return _settle(list(clipped))
 
 
-def _settle(parent, pieces: list, seeds: np.ndarray) -> list:
-    """One piece per seed, each with the part holding its seed; stray parts join a neighbour."""
-    n = len(seeds)
-    points = shapely.points(seeds)
+def _settle(pieces: list) -> list:
+    """One piece per seed, each keeping its largest part; other parts join the neighbour they share the
+    longest border with (or stay, when they touch none: pieces of an archipelago)."""
+    n = len(pieces)
     mains: list[Polygon] = []
     strays: list[tuple[int, Polygon]] = []
     for i, geom in enumerate(pieces):
         parts = _polygon_parts(geom)
         if not parts:
             raise ValueError("a seed's cell vanished")
-        holding = [p for p in parts if p.intersects(points[i])]
-        main = holding[0] if holding else max(parts, key=lambda p: p.area)
+        main = max(parts, key=lambda p: p.area)
         mains.append(main)
         strays.extend((i, p) for p in parts if p is not main)
     extras: list[list[Polygon]] = [[] for _ in range(n)]
@@ -317,7 +342,7 @@ def _settle(parent, pieces: list, seeds: np.ndarray) -> list:
             extras[best].append(piece)
     out = []
     for main, more in zip(mains, extras, strict=True):
-        geom = shapely.union_all([main, *more], grid_size=GRID_SIZE) if more else main
+        geom = shapely.union_all([main, *more]) if more else main
         out.append(_polygonal(geom))
     return out
 
@@ -332,13 +357,16 @@ class _Namer:
         self.used: set[str] = set()
 
     def __call__(self, rng: np.random.Generator, second: str, suffix: str, suffix_en: str) -> tuple[str, str]:
-        """A two-syllable name not used before in the city, with its pinyin."""
+        """A two-syllable name, its Chinese and its pinyin both unused so far in the city."""
         for _ in range(1000):
             core = FIRST[int(rng.integers(len(FIRST)))] + second[int(rng.integers(len(second)))]
-            if core[0] != core[1] and core not in self.used:
+            if core[0] == core[1] or core in self.used or core in AVOID:
+                continue
+            roman = self.romanise(core)
+            if roman not in self.used:
                 break
-        self.used.add(core)
-        return core + suffix, f"{self.romanise(core)} {suffix_en}"
+        self.used.update((core, roman))
+        return core + suffix, f"{roman} {suffix_en}"
 
     def romanise(self, core: str) -> str:
         syllables = self._pinyin(core)
@@ -386,7 +414,9 @@ def build_city(*, seed: int = 2026, grids: bool = True) -> list[DemoUnit]:
     mainland_specs = [s for s in SPECS if s.role not in ("coop", "islands")]
     seeds = np.array([land.polar(s.angle, s.reach) for s in mainland_specs])
     cells = dict(zip([s.dd for s in mainland_specs],
-                     _partition_organic(land.mainland, seeds, _rng(seed, CITY_CODE, 4), 60), strict=True))
+                     _partition_organic(land.mainland, seeds, _rng(seed, CITY_CODE, 4), 60,
+                                        shares=np.array([s.area_share for s in mainland_specs])),
+                     strict=True))
     cells["72"] = land.coop
     cells["74"] = MultiPolygon(land.islands)
     pop_rng = _rng(seed, CITY_CODE, 3)
@@ -425,7 +455,8 @@ def _add_towns(district: _Node, spec: _DistrictSpec, seed: int, namer: _Namer, d
               max(0, v + (int(rng.integers(-1, 2)) if v > 3 else 0)))
              for kind, c, v in spec.towns]
     urban = spec.role in ("central", "hightech", "coop")
-    seeds = _sample_seeds(district.unit.geometry, len(towns), rng, density if spec.role != "islands" else None)
+    seeds = _sample_seeds(district.unit.geometry, len(towns), rng,
+                          density if spec.role != "islands" else None)
     # The densest seeds go to the streets, the others to the towns.
     order = np.argsort(-density(seeds[:, 0], seeds[:, 1]), kind="stable")
     seeds = seeds[order]
@@ -436,7 +467,7 @@ def _add_towns(district: _Node, spec: _DistrictSpec, seed: int, namer: _Namer, d
             n_street += 1
             tcode = f"{code[:6]}{n_street:03d}000"
         else:
-            tcode = f"{code[:6]}{99 + n_town + 1:03d}000"
+            tcode = f"{code[:6]}{100 + n_town:03d}000"
             n_town += 1
         name, name_en = namer(_rng(seed, tcode, 2), SECOND["town"], *SUFFIX[kind])
         town = _Node(DemoUnit(tcode, name, name_en, kind, code, geom))
@@ -563,7 +594,7 @@ def load_city(units: list[DemoUnit], *, year: int,
                 chunk = group[start:start + batch]
                 rows = []
                 for u in chunk:
-                    geom = u.geometry
+                    geom = _round(u.geometry)
                     centroid = geom.centroid
                     if not centroid.within(geom):
                         centroid = geom.representative_point()

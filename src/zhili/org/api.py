@@ -6,7 +6,7 @@ from datetime import datetime
 from django.contrib.auth import authenticate, login, logout
 from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from zhili.core.errors import ZhiliError
@@ -138,7 +138,7 @@ def login_view(request, payload: LoginIn):
 @auth_router.post("/logout", response={204: None}, summary="Log out")
 def logout_view(request):
     logout(request)
-    return 204, None
+    return Status(204, None)
 
 
 @auth_router.get("/tokens", response=list[TokenOut], summary="Your API tokens")
@@ -149,7 +149,7 @@ def list_tokens(request):
 @auth_router.post("/tokens", response={201: TokenCreatedOut}, summary="Create an API token")
 def create_token(request, payload: TokenIn):
     token, key = services.create_token(actor=request.auth, name=payload.name, days=payload.days)
-    return 201, {**TokenOut.from_orm(token).dict(), "key": key}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "key": key})
 
 
 @auth_router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke an API token")
@@ -160,7 +160,7 @@ def revoke_token(request, token_id: int):
 
         raise Http404
     services.revoke_token(actor=request.auth, token=token)
-    return 204, None
+    return Status(204, None)
 
 
 # --- org ------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,12 @@ def home(request: HttpRequest) -> HttpResponse:
     counts = {level: Unit.objects.filter(level=level).count() for level in Level.values} if city else {}
     strings = {"residents": _("Residents"), "inside": _("divisions inside")}
     return render(request, "web/home.html", {"city": city, "counts": counts, "strings": strings})
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("web/favicon.svg"))
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -1,0 +1,71 @@
+# Zhili — the two commands a newcomer needs are `make demo` and `make test`.
+# Everything else here is what they call. Python ≥ 3.11 is the only prerequisite.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/zhili
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test install install-test system-deps messages lint test-sqlite test-postgres serve bench clean
+
+demo: install            ## install, build the demo city, serve http://127.0.0.1:8000
+	$(BIN)/zhili demo
+
+serve: install           ## serve an existing database
+	$(BIN)/zhili serve
+
+test: install-test system-deps lint test-sqlite test-postgres   ## install everything and run every test
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Zhili needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed messages
+
+install-test: $(VENV)/.installed-test messages
+
+messages:                ## compile the translation catalogues (Babel: no GNU gettext needed)
+	@$(BIN)/pybabel compile --statistics -D django -d src/zhili/locale 2>&1 | sed 's/^/  /'
+
+# Debian's Chromium for the browser tests and Noto CJK so that screenshots show Chinese.
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	  echo "installing chromium and fonts-noto-cjk with apt-get"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+lint:
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+test-sqlite:
+	@echo "== tests on SQLite =="
+	$(BIN)/pytest
+
+# In CI (CI=true) an unreachable PostgreSQL is a failure; on a laptop without one it is a loud skip.
+test-postgres:
+	@echo "== tests on PostgreSQL ($(PG_URL)) =="
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+	  DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser"; \
+	elif [ -n "$$CI" ]; then \
+	  echo "ERROR: PostgreSQL is not reachable at $(PG_URL); CI must run the suite on PostgreSQL" >&2; exit 1; \
+	else \
+	  echo "!!!!!! PostgreSQL is not reachable at $(PG_URL): the PostgreSQL pass was SKIPPED !!!!!!" >&2; \
+	fi
+
+bench: install-test      ## print the benchmark figures
+	$(BIN)/python bench/bench_lookup.py
+	$(BIN)/python bench/bench_demo.py
+
+clean:
+	rm -rf $(VENV) data test-artifacts

@@ -1,0 +1,154 @@
+"""Real-browser tests: `zhili demo` builds the demo city in a scratch data folder, `zhili serve`
+serves it with gunicorn, and Debian's Chromium (driven by Playwright) opens the pages.
+Screenshots land in test-artifacts/."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM = os.environ.get("ZHILI_CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "Browser-Test-Pass-42"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data = tmp_path_factory.mktemp("browser-data")
+    env = {**os.environ, "ZHILI_DATA_DIR": str(data), "DATABASE_URL": f"sqlite:///{data / 'zhili.sqlite3'}",
+           "ZHILI_TESTING": "0", "ZHILI_LOG_LEVEL": "WARNING"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    cli = [sys.executable, "-m", "zhili.cli"]
+    build = subprocess.run([*cli, "demo", "--no-serve", "--password", PASSWORD], env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert build.returncode == 0, build.stdout + build.stderr
+    port = _free_port()
+    log = open(data / "server.log", "w")  # noqa: SIM115 - closed at teardown
+    proc = subprocess.Popen([*cli, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--no-tasks"],
+                            env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)  # noqa: S310 - our own loopback server
+            break
+        except OSError:
+            if proc.poll() is not None:
+                raise AssertionError((data / "server.log").read_text()) from None
+            time.sleep(0.2)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        yield b
+        b.close()
+
+
+class PageWatch:
+    """Collects console errors and failed requests of one page."""
+
+    def __init__(self, page):
+        self.errors: list[str] = []
+        page.on("console", lambda m: self.errors.append(f"console: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url}"))
+        page.on("response", lambda r: self.errors.append(f"{r.status}: {r.url}") if r.status >= 400 else None)
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    p = context.new_page()
+    p.watch = PageWatch(p)
+    yield p
+    context.close()
+
+
+def shot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def test_home_page_shows_the_city_map_in_chinese_and_drills_down(server, page):
+    started = time.perf_counter()
+    page.goto(server + "/")
+    page.wait_for_selector("#map path.leaflet-interactive")
+    print(f"\nhome page with map: {time.perf_counter() - started:.2f} s")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    assert page.locator("h1").inner_text() == "滨海市 · 行政区划图"
+    assert page.locator("#map path.leaflet-interactive").count() == 7
+    assert page.locator("#units tbody tr").count() == 7
+    shot(page, "home-city")
+    # Drill down: the first district's towns, then the first town's villages and communities.
+    page.locator("#units tbody tr a").first.click()
+    page.wait_for_function("document.body.dataset.mapLevel && document.body.dataset.mapLevel !== 'root'")
+    towns = page.locator("#units tbody tr").count()
+    assert towns >= 3
+    assert page.locator("#crumbs a").count() == 1
+    page.locator("#units tbody tr a").first.click()
+    page.wait_for_function("document.getElementById('crumbs').querySelectorAll('a').length === 2")
+    kinds = set(page.locator("#units tbody tr td:nth-child(2)").all_inner_texts())
+    assert kinds <= {"村", "社区"} and kinds
+    shot(page, "home-town")
+    assert page.watch.errors == []
+
+
+def test_english_is_one_click_away(server, page):
+    page.goto(server + "/")
+    page.select_option("select[name=language]", "en")
+    page.wait_for_selector("html[lang=en]")
+    assert "Divisions map" in page.locator("h1").inner_text()
+    assert page.watch.errors == []
+
+
+def test_the_admin_opens_in_chinese_for_the_system_admin(server, page):
+    page.goto(server + "/admin/")
+    page.fill("#id_username", "system_admin")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_selector("#content")
+    assert page.locator("#site-name").inner_text() == "治理系统管理"
+    assert "行政区划" in page.locator("#content").inner_text()  # the geo app's Chinese name
+    shot(page, "admin-index")
+    page.goto(server + "/admin/geo/unit/?level__exact=4")
+    page.wait_for_selector("#result_list")
+    assert page.locator("#result_list tbody tr").count() == 100  # the admin's first page of ~330
+    shot(page, "admin-units")
+    assert page.watch.errors == []
+
+
+def test_an_unknown_page_is_a_friendly_chinese_404(server, page):
+    response = page.goto(server + "/no/such/page")
+    assert response.status == 404
+    assert "不存在" in page.locator("main").inner_text()
+    # The document's own 404 is reported twice (response and console); nothing else may fail.
+    assert page.watch.errors == [f"404: {server}/no/such/page",
+                                 "console: Failed to load resource: the server responded with a status of 404 (Not Found)"]
