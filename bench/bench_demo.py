@@ -44,11 +44,15 @@ def main() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "DJANGO_", "ZHILI_"))}
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if ".venv" not in p)
     timings: list[tuple[str, float]] = []
-    print(f"cores: {os.cpu_count()}; pip cache: {'warm' if Path.home().joinpath('.cache/pip').exists() else 'cold'}")
+    print(
+        f"cores: {os.cpu_count()}; pip cache: {'warm' if Path.home().joinpath('.cache/pip').exists() else 'cold'}"
+    )
     started = time.perf_counter()
     run("git clone", ["git", "clone", "--quiet", str(REPO), str(clone)], tmp, env, timings)
     run("venv + pip install", ["make", "-s", "install"], clone, env, timings)
-    out = run("zhili demo --no-serve", [str(clone / ".venv/bin/zhili"), "demo", "--no-serve"], clone, env, timings)
+    out = run(
+        "zhili demo --no-serve", [str(clone / ".venv/bin/zhili"), "demo", "--no-serve"], clone, env, timings
+    )
     for line in out.splitlines():
         if "✓" in line:
             print("   " + line.strip())
@@ -56,9 +60,13 @@ def main() -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     t0 = time.perf_counter()
-    server = subprocess.Popen([str(clone / ".venv/bin/zhili"), "serve", "--bind", f"127.0.0.1:{port}",
-                               "--workers", "2"], cwd=clone, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(clone / ".venv/bin/zhili"), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        cwd=clone,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         while True:
             try:

@@ -95,15 +95,23 @@ def run(data_dir: str) -> int:
     hit_points = np.unique(pairs[0]).size
     ours_med, floor_med = statistics.median(ours), statistics.median(floor)
     print(f"cores (os.cpu_count): {os.cpu_count()}")
-    print(f"city: {len(units)} units built in {built:.2f} s, loaded in {loaded:.2f} s, index built in "
-          f"{indexed:.2f} s")
+    print(
+        f"city: {len(units)} units built in {built:.2f} s, loaded in {loaded:.2f} s, index built in "
+        f"{indexed:.2f} s"
+    )
     print(f"leaf polygons (grids): {len(index.leaf_ids)}")
-    print(f"points: {args.points:,} random in the city's bounding box, {args.repeat} runs; "
-          f"inside a unit: {inside:,} (STRtree floor: {hit_points:,})")
-    print(f"ours  zhili.geo.lookup.locate(level=VILLAGE): median {ours_med:,.0f} points/s "
-          f"(runs: {', '.join(f'{r:,.0f}' for r in ours)})")
-    print(f"floor shapely.STRtree(grids).query(intersects): median {floor_med:,.0f} points/s "
-          f"(runs: {', '.join(f'{r:,.0f}' for r in floor)})")
+    print(
+        f"points: {args.points:,} random in the city's bounding box, {args.repeat} runs; "
+        f"inside a unit: {inside:,} (STRtree floor: {hit_points:,})"
+    )
+    print(
+        f"ours  zhili.geo.lookup.locate(level=VILLAGE): median {ours_med:,.0f} points/s "
+        f"(runs: {', '.join(f'{r:,.0f}' for r in ours)})"
+    )
+    print(
+        f"floor shapely.STRtree(grids).query(intersects): median {floor_med:,.0f} points/s "
+        f"(runs: {', '.join(f'{r:,.0f}' for r in floor)})"
+    )
     print(f"ratio ours / floor: {ours_med / floor_med:.2f}")
     print(f"target ≥ {TARGET:,} points/s: {'met' if ours_med >= TARGET else 'NOT met'}")
     return 0 if inside == hit_points else 1

@@ -13,13 +13,13 @@ from django.test import Client
 DATA = Path(__file__).parent / "data"
 PASSWORD = "Correct-Horse-Battery-9"
 
-OWN_TOWN = "449902001000"      # 拱北街道, in 海澄区
-OWN_VILLAGE = "449902001001"   # 翠香社区, under OWN_TOWN
+OWN_TOWN = "449902001000"  # 拱北街道, in 海澄区
+OWN_VILLAGE = "449902001001"  # 翠香社区, under OWN_TOWN
 SIBLING_TOWN = "449902100000"  # 南屏镇, same district, another town
-OTHER_TOWN = "449903001000"    # 井岸街道, another district
+OTHER_TOWN = "449903001000"  # 井岸街道, another district
 OTHER_VILLAGE = "449903001001"  # 湖滨社区, under OTHER_TOWN
 # Points inside those units (the rectangles in data/boundaries.geojson).
-POINT_OWN = (113.02, 22.05)    # grid 449902001001001
+POINT_OWN = (113.02, 22.05)  # grid 449902001001001
 POINT_OTHER = (113.30, 22.10)  # grid 449903001001001
 
 
@@ -56,8 +56,12 @@ def make_user(username: str, role: str, unit_code: str | None, **extra):
     from zhili.geo.models import Unit
     from zhili.org.models import User
 
-    user = User(username=username, role=role,
-                home_unit=Unit.objects.get(code=unit_code) if unit_code else None, **extra)
+    user = User(
+        username=username,
+        role=role,
+        home_unit=Unit.objects.get(code=unit_code) if unit_code else None,
+        **extra,
+    )
     user.password = _password_hash()
     user.save()
     return User.objects.get(pk=user.pk)  # fresh: permission caches empty
@@ -69,10 +73,22 @@ def personas(city):
     from zhili.org.roles import Role
 
     people = {role.value: make_user(f"{role.value}_a", role, OWN_TOWN) for role in Role}
-    people["resident_own"] = make_user("alice", Role.CITIZEN, OWN_VILLAGE, display_name="王爱丽",
-                                       phone="13812345678", id_number="44990219900101123X")
-    people["resident_other"] = make_user("bob", Role.CITIZEN, OTHER_VILLAGE, display_name="李博",
-                                         phone="13987654321", id_number="449903198502024567")
+    people["resident_own"] = make_user(
+        "alice",
+        Role.CITIZEN,
+        OWN_VILLAGE,
+        display_name="王爱丽",
+        phone="13812345678",
+        id_number="44990219900101123X",
+    )
+    people["resident_other"] = make_user(
+        "bob",
+        Role.CITIZEN,
+        OTHER_VILLAGE,
+        display_name="李博",
+        phone="13987654321",
+        id_number="449903198502024567",
+    )
     return people
 
 

@@ -13,8 +13,13 @@ def test_a_town_cadre_lists_only_their_town_and_below(personas):
     client = client_for(personas["town_cadre"])
     body = client.get("/api/v1/geo/units", {"page_size": 100}).json()
     assert sorted(u["code"] for u in body["items"]) == [
-        "449902001000", "449902001001", "449902001001001", "449902001001002", "449902001002",
-        "449902001002001"]
+        "449902001000",
+        "449902001001",
+        "449902001001001",
+        "449902001001002",
+        "449902001002",
+        "449902001002001",
+    ]
     assert body["count"] == 6
 
 
@@ -22,7 +27,9 @@ def test_units_filter_by_level_and_report_latest_population(personas):
     client = client_for(personas["town_cadre"])
     body = client.get("/api/v1/geo/units", {"level": "village"}).json()
     assert [(u["code"], u["kind"], u["resident_population"], u["parent_code"]) for u in body["items"]] == [
-        ("449902001001", "community", 2000, OWN_TOWN), ("449902001002", "community", 1500, OWN_TOWN)]
+        ("449902001001", "community", 2000, OWN_TOWN),
+        ("449902001002", "community", 1500, OWN_TOWN),
+    ]
 
 
 def test_unit_detail_lists_populations_and_children(personas):
@@ -44,8 +51,9 @@ def test_setting_a_population_twice_writes_one_row_and_one_audit_record(personas
 
 def test_renaming_a_unit_is_audited_with_before_and_after(personas):
     client = client_for(personas["town_cadre"])
-    response = client.patch(f"/api/v1/geo/units/{OWN_VILLAGE}", {"name": "翠香新社区"},
-                            content_type="application/json")
+    response = client.patch(
+        f"/api/v1/geo/units/{OWN_VILLAGE}", {"name": "翠香新社区"}, content_type="application/json"
+    )
     assert response.status_code == 200
     assert response.json()["name"] == "翠香新社区"
     entry = AuditLog.objects.get(action=AuditAction.CHANGE, object_type="geo.unit")
@@ -54,8 +62,11 @@ def test_renaming_a_unit_is_audited_with_before_and_after(personas):
 
 
 def test_locate_returns_the_chain_of_units(personas):
-    body = client_for(personas["town_cadre"]).get("/api/v1/geo/locate",
-                                                  {"lon": POINT_OWN[0], "lat": POINT_OWN[1]}).json()
+    body = (
+        client_for(personas["town_cadre"])
+        .get("/api/v1/geo/locate", {"lon": POINT_OWN[0], "lat": POINT_OWN[1]})
+        .json()
+    )
     assert [u["code"] for u in body["units"]] == ["449902001001001", OWN_VILLAGE, OWN_TOWN]
 
 
@@ -70,11 +81,18 @@ def test_lists_mask_personal_data_and_the_owner_sees_their_own(personas):
 def test_a_full_read_of_personal_data_is_audited(personas):
     alice = personas["resident_own"]
     response = client_for(personas["police_officer"]).get(f"/api/v1/org/users/{alice.pk}/personal")
-    assert response.json() == {"id": alice.pk, "username": "alice", "phone": "13812345678",
-                               "id_number": "44990219900101123X"}
+    assert response.json() == {
+        "id": alice.pk,
+        "username": "alice",
+        "phone": "13812345678",
+        "id_number": "44990219900101123X",
+    }
     entry = AuditLog.objects.get(action=AuditAction.VIEW_PERSONAL)
-    assert (entry.actor_username, entry.object_id, entry.unit_code) == ("police_officer_a", str(alice.pk),
-                                                                        OWN_VILLAGE)
+    assert (entry.actor_username, entry.object_id, entry.unit_code) == (
+        "police_officer_a",
+        str(alice.pk),
+        OWN_VILLAGE,
+    )
 
 
 def test_a_role_without_the_right_cannot_read_personal_data_in_full(personas):
@@ -102,8 +120,9 @@ def test_the_audit_log_is_append_only_in_the_database(personas):
 
 # --- errors ---------------------------------------------------------------------------------
 def test_malformed_json_gets_400_with_the_error_body(personas):
-    response = client_for(personas["town_cadre"]).patch(f"/api/v1/geo/units/{OWN_VILLAGE}", "{name:",
-                                                        content_type="application/json")
+    response = client_for(personas["town_cadre"]).patch(
+        f"/api/v1/geo/units/{OWN_VILLAGE}", "{name:", content_type="application/json"
+    )
     assert response.status_code == 400
     body = response.json()
     assert set(body) == {"code", "message", "details"}
@@ -112,7 +131,10 @@ def test_malformed_json_gets_400_with_the_error_body(personas):
 
 def test_wrong_types_name_the_field(personas):
     response = client_for(personas["town_cadre"]).put(
-        f"/api/v1/geo/units/{OWN_VILLAGE}/populations/2025", {"resident": "many"}, content_type="application/json")
+        f"/api/v1/geo/units/{OWN_VILLAGE}/populations/2025",
+        {"resident": "many"},
+        content_type="application/json",
+    )
     assert response.status_code == 422
     assert response.json()["details"][0]["field"] == "resident"
 
@@ -125,12 +147,13 @@ def test_an_unknown_unit_code_is_404_with_the_error_body(personas):
 
 def test_an_unknown_unit_code_in_a_change_is_refused_by_name(personas):
     alice = personas["resident_own"]
-    response = client_for(personas["town_cadre"]).patch(f"/api/v1/org/users/{alice.pk}",
-                                                        {"home_unit_code": "449902001999"},
-                                                        content_type="application/json")
+    response = client_for(personas["town_cadre"]).patch(
+        f"/api/v1/org/users/{alice.pk}", {"home_unit_code": "449902001999"}, content_type="application/json"
+    )
     assert response.status_code == 400
-    assert response.json()["details"] == [{"field": "home_unit_code", "reason": response.json()["details"][0]
-                                           ["reason"]}]
+    assert response.json()["details"] == [
+        {"field": "home_unit_code", "reason": response.json()["details"][0]["reason"]}
+    ]
     assert response.json()["code"] == "unknown_unit"
 
 
@@ -157,7 +180,8 @@ def test_no_credentials_is_401_with_the_error_body(db):
 
 def test_a_year_out_of_range_is_refused(personas):
     response = client_for(personas["town_cadre"]).put(
-        f"/api/v1/geo/units/{OWN_VILLAGE}/populations/1800", {"resident": 1}, content_type="application/json")
+        f"/api/v1/geo/units/{OWN_VILLAGE}/populations/1800", {"resident": 1}, content_type="application/json"
+    )
     assert response.status_code == 400
     assert response.json()["details"][0]["field"] == "year"
 
@@ -167,13 +191,17 @@ def test_login_sets_a_session_and_tokens_work_without_it(personas):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    response = client.post("/api/v1/auth/login", {"username": "town_cadre_a", "password": PASSWORD},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/login",
+        {"username": "town_cadre_a", "password": PASSWORD},
+        content_type="application/json",
+    )
     assert response.status_code == 200
     assert response.json()["role"] == "town_cadre"
     csrf = client.cookies["csrftoken"].value
-    created = client.post("/api/v1/auth/tokens", {"name": "script"}, content_type="application/json",
-                          HTTP_X_CSRFTOKEN=csrf)
+    created = client.post(
+        "/api/v1/auth/tokens", {"name": "script"}, content_type="application/json", HTTP_X_CSRFTOKEN=csrf
+    )
     assert created.status_code == 201
     key = created.json()["key"]
     assert key.startswith("zl_") and created.json()["prefix"] == key[:8]
@@ -187,9 +215,14 @@ def test_a_session_write_without_csrf_is_refused(personas):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    client.post("/api/v1/auth/login", {"username": "town_cadre_a", "password": PASSWORD},
-                content_type="application/json")
-    response = client.patch(f"/api/v1/geo/units/{OWN_VILLAGE}", {"name": "x"}, content_type="application/json")
+    client.post(
+        "/api/v1/auth/login",
+        {"username": "town_cadre_a", "password": PASSWORD},
+        content_type="application/json",
+    )
+    response = client.patch(
+        f"/api/v1/geo/units/{OWN_VILLAGE}", {"name": "x"}, content_type="application/json"
+    )
     assert response.status_code in (401, 403)
     assert set(response.json()) == {"code", "message", "details"}
 
@@ -199,14 +232,22 @@ def test_repeated_wrong_passwords_lock_the_account_and_are_audited(personas, set
 
     client = Client()
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        r = client.post("/api/v1/auth/login", {"username": "town_cadre_a", "password": "wrong-password"},
-                        content_type="application/json")
+        r = client.post(
+            "/api/v1/auth/login",
+            {"username": "town_cadre_a", "password": "wrong-password"},
+            content_type="application/json",
+        )
         assert r.status_code in (401, 429)
-    locked = client.post("/api/v1/auth/login", {"username": "town_cadre_a", "password": PASSWORD},
-                         content_type="application/json")
+    locked = client.post(
+        "/api/v1/auth/login",
+        {"username": "town_cadre_a", "password": PASSWORD},
+        content_type="application/json",
+    )
     assert locked.status_code == 429
     assert locked.json()["code"] == "locked_out"
-    assert AuditLog.objects.filter(action=AuditAction.LOGIN_FAILED, actor_username="town_cadre_a").count() >= 4
+    assert (
+        AuditLog.objects.filter(action=AuditAction.LOGIN_FAILED, actor_username="town_cadre_a").count() >= 4
+    )
     assert AuditLog.objects.filter(action=AuditAction.LOCKED_OUT, actor_username="town_cadre_a").count() >= 1
     assert not AuditLog.objects.filter(action=AuditAction.LOGIN, actor_username="town_cadre_a").exists()
 
@@ -219,7 +260,9 @@ def test_the_public_map_needs_no_login_and_carries_no_personal_fields(city):
     assert [f["properties"]["code"] for f in body["features"]] == ["449902000000", "449903000000"]
     town = Client().get("/api/v1/geo/map", {"parent": OWN_TOWN}).json()
     assert [(f["properties"]["code"], f["properties"]["resident_population"]) for f in town["features"]] == [
-        (OWN_VILLAGE, 2000), ("449902001002", 1500)]
+        (OWN_VILLAGE, 2000),
+        ("449902001002", 1500),
+    ]
     assert [p["code"] for p in town["path"]] == ["449900000000", "449902000000", OWN_TOWN]
     text = json.dumps(body) + json.dumps(town)
     for field in ("phone", "id_number", "username", "display_name"):

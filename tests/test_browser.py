@@ -30,17 +30,31 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("browser-data")
-    env = {**os.environ, "ZHILI_DATA_DIR": str(data), "DATABASE_URL": f"sqlite:///{data / 'zhili.sqlite3'}",
-           "ZHILI_TESTING": "0", "ZHILI_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "ZHILI_DATA_DIR": str(data),
+        "DATABASE_URL": f"sqlite:///{data / 'zhili.sqlite3'}",
+        "ZHILI_TESTING": "0",
+        "ZHILI_LOG_LEVEL": "WARNING",
+    }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     cli = [sys.executable, "-m", "zhili.cli"]
-    build = subprocess.run([*cli, "demo", "--no-serve", "--password", PASSWORD], env=env,
-                           capture_output=True, text=True, timeout=300)
+    build = subprocess.run(
+        [*cli, "demo", "--no-serve", "--password", PASSWORD],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert build.returncode == 0, build.stdout + build.stderr
     port = _free_port()
     log = open(data / "server.log", "w")  # noqa: SIM115 - closed at teardown
-    proc = subprocess.Popen([*cli, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--no-tasks"],
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [*cli, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--no-tasks"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(150):
         try:
@@ -63,9 +77,18 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
         yield b
         b.close()
 
@@ -150,5 +173,7 @@ def test_an_unknown_page_is_a_friendly_chinese_404(server, page):
     assert response.status == 404
     assert "不存在" in page.locator("main").inner_text()
     # The document's own 404 is reported twice (response and console); nothing else may fail.
-    assert page.watch.errors == [f"404: {server}/no/such/page",
-                                 "console: Failed to load resource: the server responded with a status of 404 (Not Found)"]
+    assert page.watch.errors == [
+        f"404: {server}/no/such/page",
+        "console: Failed to load resource: the server responded with a status of 404 (Not Found)",
+    ]

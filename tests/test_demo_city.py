@@ -43,11 +43,24 @@ def children(demo) -> dict[str, list[DemoUnit]]:
 
 
 def _fingerprint(units: list[DemoUnit]) -> list[tuple]:
-    return [(u.code, u.name, u.name_en, u.kind, u.parent_code, u.resident, u.registered, u.floating,
-             u.geometry.wkb) for u in units]
+    return [
+        (
+            u.code,
+            u.name,
+            u.name_en,
+            u.kind,
+            u.parent_code,
+            u.resident,
+            u.registered,
+            u.floating,
+            u.geometry.wkb,
+        )
+        for u in units
+    ]
 
 
 # --- determinism ---------------------------------------------------------------------------------
+
 
 def test_the_same_seed_builds_the_same_city_bit_for_bit(demo):
     assert _fingerprint(build_city(seed=2026)) == _fingerprint(demo)
@@ -75,6 +88,7 @@ def test_the_full_city_builds_in_well_under_ten_seconds():
 
 # --- structure -----------------------------------------------------------------------------------
 
+
 def test_the_city_has_seven_districts_and_zones_about_25_towns_and_330_villages(demo):
     kinds = Counter(u.kind for u in demo)
     assert kinds["city"] == 1
@@ -88,9 +102,15 @@ def test_the_city_has_seven_districts_and_zones_about_25_towns_and_330_villages(
 
 def test_district_codes_are_the_three_districts_and_four_zones(demo):
     level2 = {u.code: u.kind for u in demo if u.kind in ("district", "zone")}
-    assert level2 == {"449902000000": "district", "449903000000": "district", "449904000000": "district",
-                      "449971000000": "zone", "449972000000": "zone", "449973000000": "zone",
-                      "449974000000": "zone"}
+    assert level2 == {
+        "449902000000": "district",
+        "449903000000": "district",
+        "449904000000": "district",
+        "449971000000": "zone",
+        "449972000000": "zone",
+        "449973000000": "zone",
+        "449974000000": "zone",
+    }
 
 
 def test_units_come_parents_first(demo):
@@ -107,11 +127,11 @@ def test_codes_are_unique_and_start_with_their_parents_prefix(demo, by_code):
         level = KIND_LEVEL[Kind(u.kind)]
         assert re.fullmatch(r"\d{15}" if u.kind == "grid" else r"\d{12}", u.code), u.code
         if u.kind != "grid":
-            assert set(u.code[LEVEL_PREFIX_LEN[level]:]) <= {"0"}, u.code
+            assert set(u.code[LEVEL_PREFIX_LEN[level] :]) <= {"0"}, u.code
         if u.parent_code:
             parent = by_code[u.parent_code]
             assert KIND_LEVEL[Kind(parent.kind)] == level - 1
-            assert u.code.startswith(u.parent_code[:PARENT_PREFIX[parent.kind]]), u.code
+            assert u.code.startswith(u.parent_code[: PARENT_PREFIX[parent.kind]]), u.code
 
 
 def test_code_ranges_follow_the_kind(demo):
@@ -150,9 +170,15 @@ def test_every_village_and_community_has_between_1_and_25_grids_of_about_1000_to
 
 # --- names ---------------------------------------------------------------------------------------
 
+
 def test_names_end_with_the_suffix_of_their_kind_in_chinese_and_english(demo):
-    suffixes = {"district": ("区", " District"), "town": ("镇", " Town"), "street": ("街道", " Street"),
-                "village": ("村", " Village"), "community": ("社区", " Community")}
+    suffixes = {
+        "district": ("区", " District"),
+        "town": ("镇", " Town"),
+        "street": ("街道", " Street"),
+        "village": ("村", " Village"),
+        "community": ("社区", " Community"),
+    }
     for u in demo:
         if u.kind in suffixes:
             zh, en = suffixes[u.kind]
@@ -180,6 +206,7 @@ def test_names_are_unique_within_their_parent(demo, children):
 
 
 # --- geometry ------------------------------------------------------------------------------------
+
 
 def test_every_geometry_is_a_valid_nonempty_polygon_or_multipolygon(demo):
     for u in demo:
@@ -225,12 +252,15 @@ def test_urban_units_are_smaller_and_denser(demo, by_code):
     comms = [u for u in demo if u.kind == "community"]
     vills = [u for u in demo if u.kind == "village"]
     assert np.median([km2(u) for u in comms]) < np.median([km2(u) for u in vills])
-    assert np.median([u.resident / km2(u) for u in comms]) > 3 * np.median([u.resident / km2(u) for u in vills])
+    assert np.median([u.resident / km2(u) for u in comms]) > 3 * np.median(
+        [u.resident / km2(u) for u in vills]
+    )
     central, western = by_code["449902000000"], by_code["449903000000"]
     assert central.resident / km2(central) > 2 * western.resident / km2(western)
 
 
 # --- population ----------------------------------------------------------------------------------
+
 
 def test_populations_add_up_at_every_level(demo, children):
     for parent in demo:
@@ -266,6 +296,7 @@ def test_about_two_thirds_of_the_western_district_live_in_communities(demo):
 
 
 # --- loading -------------------------------------------------------------------------------------
+
 
 def test_load_city_writes_every_unit_and_one_population_row_each_and_lookup_finds_villages(demo, db):
     calls: list[tuple[int, int]] = []

@@ -72,20 +72,25 @@ def _tmp(text: str) -> Path:
     return write(folder, "broken.csv", text)
 
 
-@pytest.mark.parametrize(("row", "field"), [
-    ("449902001000,拱北街道,449902000000,planet,2025,1", "kind"),
-    ("44990200100,拱北街道,449902000000,街道,2025,1", "code"),
-    ("449902001001,拱北街道,449902000000,街道,2025,1", "code"),          # town codes end in 000
-    ("449903001000,拱北街道,449902000000,街道,2025,1", "code"),          # not under its parent
-    ("449902001000,拱北街道,449999000000,街道,2025,1", "parent_code"),   # unknown parent
-    ("449902001000,拱北街道,449900000000,街道,2025,1", "parent_code"),   # town under the city
-    ("449902001000,,449902000000,街道,2025,1", "name"),
-    ("449902001000,拱北街道,449902000000,街道,1800,1", "year"),
-    ("449902001000,拱北街道,449902000000,街道,2025,-5", "resident"),
-])
+@pytest.mark.parametrize(
+    ("row", "field"),
+    [
+        ("449902001000,拱北街道,449902000000,planet,2025,1", "kind"),
+        ("44990200100,拱北街道,449902000000,街道,2025,1", "code"),
+        ("449902001001,拱北街道,449902000000,街道,2025,1", "code"),  # town codes end in 000
+        ("449903001000,拱北街道,449902000000,街道,2025,1", "code"),  # not under its parent
+        ("449902001000,拱北街道,449999000000,街道,2025,1", "parent_code"),  # unknown parent
+        ("449902001000,拱北街道,449900000000,街道,2025,1", "parent_code"),  # town under the city
+        ("449902001000,,449902000000,街道,2025,1", "name"),
+        ("449902001000,拱北街道,449902000000,街道,1800,1", "year"),
+        ("449902001000,拱北街道,449902000000,街道,2025,-5", "resident"),
+    ],
+)
 def test_each_kind_of_bad_row_is_named(db, tmp_path, row, field):
-    text = "code,name,parent_code,kind,year,resident\n449900000000,滨海市,,市,2025,100\n" \
-           "449902000000,海澄区,449900000000,区,2025,60\n" + row + "\n"
+    text = (
+        "code,name,parent_code,kind,year,resident\n449900000000,滨海市,,市,2025,100\n"
+        "449902000000,海澄区,449900000000,区,2025,60\n" + row + "\n"
+    )
     with pytest.raises(ZhiliError) as err:
         import_divisions(write(tmp_path, "d.csv", text))
     assert (err.value.details[0]["line"], err.value.details[0]["field"]) == (4, field)
@@ -112,9 +117,11 @@ def test_duplicated_and_missing_columns_are_refused(db, tmp_path):
 def test_the_command_prints_line_and_field_and_leaves_the_database_unchanged(city, tmp_path, capsys):
     before = list(Unit.objects.values_list("code", "name", "parent_id").order_by("code"))
     pops_before = list(Population.objects.values_list("unit_id", "year", "resident").order_by("unit_id"))
-    text = ("code,name,parent_code,kind,year,resident\n"
-            "449902001000,改名街道,449902000000,街道,2025,999\n"       # a valid change …
-            "449902001003,新社区,449902001000,社区,2025,x12\n")        # … and a bad line
+    text = (
+        "code,name,parent_code,kind,year,resident\n"
+        "449902001000,改名街道,449902000000,街道,2025,999\n"  # a valid change …
+        "449902001003,新社区,449902001000,社区,2025,x12\n"
+    )  # … and a bad line
     with pytest.raises(CommandError) as err:
         call_command("geo", "import", str(write(tmp_path, "bad.csv", text)))
     printed = capsys.readouterr().err
@@ -122,7 +129,9 @@ def test_the_command_prints_line_and_field_and_leaves_the_database_unchanged(cit
     assert "x12" in printed
     assert "bad.csv:3" in str(err.value)
     assert list(Unit.objects.values_list("code", "name", "parent_id").order_by("code")) == before
-    assert list(Population.objects.values_list("unit_id", "year", "resident").order_by("unit_id")) == pops_before
+    assert (
+        list(Population.objects.values_list("unit_id", "year", "resident").order_by("unit_id")) == pops_before
+    )
 
 
 def test_bad_geojson_names_the_feature_and_writes_nothing(city, tmp_path):
@@ -130,15 +139,21 @@ def test_bad_geojson_names_the_feature_and_writes_nothing(city, tmp_path):
     good = {"type": "Polygon", "coordinates": [[[113, 22], [113.1, 22], [113.1, 22.1], [113, 22]]]}
     import json
 
-    fc = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"code": "449902001001"}, "geometry": good},
-        {"type": "Feature", "properties": {"code": "449902001002"}, "geometry": bowtie},
-        {"type": "Feature", "properties": {"code": "449999999999"}, "geometry": good},
-    ]}
+    fc = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"code": "449902001001"}, "geometry": good},
+            {"type": "Feature", "properties": {"code": "449902001002"}, "geometry": bowtie},
+            {"type": "Feature", "properties": {"code": "449999999999"}, "geometry": good},
+        ],
+    }
     before = Unit.objects.get(code="449902001001").boundary
     with pytest.raises(ZhiliError) as err:
         import_boundaries(write(tmp_path, "b.geojson", json.dumps(fc)))
-    assert [(d["feature"], d["field"]) for d in err.value.details] == [(2, "geometry"), (3, "properties.code")]
+    assert [(d["feature"], d["field"]) for d in err.value.details] == [
+        (2, "geometry"),
+        (3, "properties.code"),
+    ]
     assert "Self-intersection" in err.value.details[0]["reason"]
     assert Unit.objects.get(code="449902001001").boundary == before
 

@@ -7,8 +7,13 @@ from zhili.geo.models import Level
 
 def test_a_point_resolves_to_grid_village_town_district_and_city(city):
     chain = locate_point(*POINT_OWN)
-    assert [u.code for u in chain] == ["449902001001001", "449902001001", "449902001000", "449902000000",
-                                       "449900000000"]
+    assert [u.code for u in chain] == [
+        "449902001001001",
+        "449902001001",
+        "449902001000",
+        "449902000000",
+        "449900000000",
+    ]
 
 
 def test_bulk_lookup_is_vectorised_and_marks_points_outside(city):
@@ -18,7 +23,15 @@ def test_bulk_lookup_is_vectorised_and_marks_points_outside(city):
     expected = ["449902001001", "449902001001", "449902001002", "449902100200", "449903001001", "", ""] * 20
     assert list(villages) == expected
     towns = locate(lon[:7], lat[:7], Level.TOWN)
-    assert list(towns) == ["449902001000", "449902001000", "449902001000", "449902100000", "449903001000", "", ""]
+    assert list(towns) == [
+        "449902001000",
+        "449902001000",
+        "449902001000",
+        "449902100000",
+        "449903001000",
+        "",
+        "",
+    ]
 
 
 def test_a_point_on_a_shared_edge_gets_exactly_one_unit(city):
@@ -31,5 +44,10 @@ def test_a_point_on_a_shared_edge_gets_exactly_one_unit(city):
 def test_the_index_holds_only_the_leaves(city):
     index = get_index()
     assert sorted(index.codes[i] for i in index.leaf_ids) == [
-        "449902001001001", "449902001001002", "449902001002001", "449902100200001", "449903001001001"]
+        "449902001001001",
+        "449902001001002",
+        "449902001002001",
+        "449902100200001",
+        "449903001001001",
+    ]
     assert locate_point(*POINT_OTHER)[1].code == "449903001001"

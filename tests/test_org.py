@@ -17,9 +17,24 @@ def test_passwords_are_hashed_with_argon2(personas):
 
 def test_the_sixteen_data_departments_are_seeded(db):
     codes = set(Department.objects.values_list("code", flat=True))
-    assert {"public_security", "traffic_police", "fire_rescue", "emergency", "city_management",
-            "market_regulation", "petitions", "natural_resources", "health", "ecology", "justice",
-            "civil_affairs", "human_resources", "water", "meteorology", "hotline_12345"} <= codes
+    assert {
+        "public_security",
+        "traffic_police",
+        "fire_rescue",
+        "emergency",
+        "city_management",
+        "market_regulation",
+        "petitions",
+        "natural_resources",
+        "health",
+        "ecology",
+        "justice",
+        "civil_affairs",
+        "human_resources",
+        "water",
+        "meteorology",
+        "hotline_12345",
+    } <= codes
     assert Department.objects.get(code="hotline_12345").name == "市12345政务服务便民热线"
 
 
@@ -60,9 +75,15 @@ def test_the_nightly_job_purges_expired_sessions_and_long_expired_tokens(persona
     Session.objects.update(expire_date=timezone.now() - timedelta(minutes=1))
     user = personas["town_cadre"]
     now = timezone.now()
-    ApiToken.objects.create(user=user, name="old", prefix="a", digest="1" * 64, expires_at=now - timedelta(days=31))
-    ApiToken.objects.create(user=user, name="recent", prefix="b", digest="2" * 64, expires_at=now - timedelta(days=2))
-    ApiToken.objects.create(user=user, name="live", prefix="c", digest="3" * 64, expires_at=now + timedelta(days=2))
+    ApiToken.objects.create(
+        user=user, name="old", prefix="a", digest="1" * 64, expires_at=now - timedelta(days=31)
+    )
+    ApiToken.objects.create(
+        user=user, name="recent", prefix="b", digest="2" * 64, expires_at=now - timedelta(days=2)
+    )
+    ApiToken.objects.create(
+        user=user, name="live", prefix="c", digest="3" * 64, expires_at=now + timedelta(days=2)
+    )
     result = purge_expired_sessions_and_tokens.call_local()
     assert result == {"sessions": 1, "tokens": 1}
     assert sorted(ApiToken.objects.values_list("name", flat=True)) == ["live", "recent"]
@@ -90,7 +111,10 @@ def test_the_admin_hides_personal_data_from_roles_without_the_right(personas):
     admin = client_for(personas["system_admin"])
     page = admin.get(f"/admin/org/user/{alice.pk}/change/").content.decode()
     assert "13812345678" in page
-    assert AuditLog.objects.filter(action=AuditAction.VIEW_PERSONAL, actor_username="system_admin_a").count() == 1
+    assert (
+        AuditLog.objects.filter(action=AuditAction.VIEW_PERSONAL, actor_username="system_admin_a").count()
+        == 1
+    )
 
 
 def test_the_admin_lists_and_opens_only_the_own_scope(personas):

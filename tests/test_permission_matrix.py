@@ -28,8 +28,15 @@ def may(role: str, perm: str) -> bool:
 def detail(perm: str, method: str, own: str, other: str, body=None, need: str | None = None):
     """A record endpoint: own → 200, other town → 404; without `perm` both are 403.
     `need` is a second permission the own read also requires (e.g. personal data)."""
-    return {"kind": "detail", "perm": perm, "method": method, "own": own, "other": other, "body": body,
-            "need": need}
+    return {
+        "kind": "detail",
+        "perm": perm,
+        "method": method,
+        "own": own,
+        "other": other,
+        "body": body,
+        "need": need,
+    }
 
 
 def listing(perm: str, url: str, field: str):
@@ -40,32 +47,59 @@ def listing(perm: str, url: str, field: str):
 MATRIX = {
     ("get", "/api/v1/geo/units"): listing("geo.view_unit", "/api/v1/geo/units", "code"),
     ("get", "/api/v1/geo/units/{code}"): detail(
-        "geo.view_unit", "get", f"/api/v1/geo/units/{OWN_VILLAGE}", f"/api/v1/geo/units/{OTHER_VILLAGE}"),
+        "geo.view_unit", "get", f"/api/v1/geo/units/{OWN_VILLAGE}", f"/api/v1/geo/units/{OTHER_VILLAGE}"
+    ),
     ("patch", "/api/v1/geo/units/{code}"): detail(
-        "geo.change_unit", "patch", f"/api/v1/geo/units/{OWN_VILLAGE}", f"/api/v1/geo/units/{OTHER_VILLAGE}",
-        body={"name_en": "Renamed"}),
+        "geo.change_unit",
+        "patch",
+        f"/api/v1/geo/units/{OWN_VILLAGE}",
+        f"/api/v1/geo/units/{OTHER_VILLAGE}",
+        body={"name_en": "Renamed"},
+    ),
     ("put", "/api/v1/geo/units/{code}/populations/{year}"): detail(
-        "geo.change_unit", "put", f"/api/v1/geo/units/{OWN_VILLAGE}/populations/2025",
-        f"/api/v1/geo/units/{OTHER_VILLAGE}/populations/2025", body={"resident": 2222}),
+        "geo.change_unit",
+        "put",
+        f"/api/v1/geo/units/{OWN_VILLAGE}/populations/2025",
+        f"/api/v1/geo/units/{OTHER_VILLAGE}/populations/2025",
+        body={"resident": 2222},
+    ),
     ("get", "/api/v1/geo/units/{code}/boundary"): detail(
-        "geo.view_unit", "get", f"/api/v1/geo/units/{OWN_VILLAGE}/boundary",
-        f"/api/v1/geo/units/{OTHER_VILLAGE}/boundary"),
+        "geo.view_unit",
+        "get",
+        f"/api/v1/geo/units/{OWN_VILLAGE}/boundary",
+        f"/api/v1/geo/units/{OTHER_VILLAGE}/boundary",
+    ),
     ("get", "/api/v1/geo/locate"): detail(
-        "geo.view_unit", "get", f"/api/v1/geo/locate?lon={POINT_OWN[0]}&lat={POINT_OWN[1]}",
-        f"/api/v1/geo/locate?lon={POINT_OTHER[0]}&lat={POINT_OTHER[1]}"),
+        "geo.view_unit",
+        "get",
+        f"/api/v1/geo/locate?lon={POINT_OWN[0]}&lat={POINT_OWN[1]}",
+        f"/api/v1/geo/locate?lon={POINT_OTHER[0]}&lat={POINT_OTHER[1]}",
+    ),
     ("get", "/api/v1/org/users"): listing("org.view_user", "/api/v1/org/users", "home_unit_code"),
     ("get", "/api/v1/org/users/{user_id}"): detail(
-        "org.view_user", "get", "/api/v1/org/users/{alice}", "/api/v1/org/users/{bob}"),
+        "org.view_user", "get", "/api/v1/org/users/{alice}", "/api/v1/org/users/{bob}"
+    ),
     ("patch", "/api/v1/org/users/{user_id}"): detail(
-        "org.change_user", "patch", "/api/v1/org/users/{alice}", "/api/v1/org/users/{bob}",
-        body={"display_name": "新名字"}),
+        "org.change_user",
+        "patch",
+        "/api/v1/org/users/{alice}",
+        "/api/v1/org/users/{bob}",
+        body={"display_name": "新名字"},
+    ),
     ("get", "/api/v1/org/users/{user_id}/personal"): detail(
-        "org.view_user", "get", "/api/v1/org/users/{alice}/personal", "/api/v1/org/users/{bob}/personal",
-        need="org.view_personal_data"),
+        "org.view_user",
+        "get",
+        "/api/v1/org/users/{alice}/personal",
+        "/api/v1/org/users/{bob}/personal",
+        need="org.view_personal_data",
+    ),
     ("get", "/api/v1/org/audit"): listing("org.view_auditlog", "/api/v1/org/audit", "unit_code"),
     # City-wide reference data: the permission is the whole rule.
-    ("get", "/api/v1/org/departments"): {"kind": "citywide", "perm": "org.view_department",
-                                         "url": "/api/v1/org/departments"},
+    ("get", "/api/v1/org/departments"): {
+        "kind": "citywide",
+        "perm": "org.view_department",
+        "url": "/api/v1/org/departments",
+    },
     # Your own things only: every role reads its own, never another user's.
     ("get", "/api/v1/org/me"): {"kind": "self"},
     ("get", "/api/v1/auth/tokens"): {"kind": "self"},
@@ -102,8 +136,9 @@ def audit_trail(personas):
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("endpoint", sorted(k for k, v in MATRIX.items() if v["kind"] == "detail"),
-                         ids=lambda e: f"{e[0]} {e[1]}")
+@pytest.mark.parametrize(
+    "endpoint", sorted(k for k, v in MATRIX.items() if v["kind"] == "detail"), ids=lambda e: f"{e[0]} {e[1]}"
+)
 def test_records_of_another_town_answer_like_missing(audit_trail, role, endpoint):
     case = MATRIX[endpoint]
     people = audit_trail
@@ -121,8 +156,9 @@ def test_records_of_another_town_answer_like_missing(audit_trail, role, endpoint
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("endpoint", sorted(k for k, v in MATRIX.items() if v["kind"] == "list"),
-                         ids=lambda e: f"{e[0]} {e[1]}")
+@pytest.mark.parametrize(
+    "endpoint", sorted(k for k, v in MATRIX.items() if v["kind"] == "list"), ids=lambda e: f"{e[0]} {e[1]}"
+)
 def test_lists_hold_only_the_own_town(audit_trail, role, endpoint):
     case = MATRIX[endpoint]
     client = client_for(audit_trail[role])
@@ -153,8 +189,9 @@ def test_everyone_reads_themselves_and_only_their_own_tokens(personas, role):
     assert client.get("/api/v1/org/me").json()["username"] == me.username
     created = client.post("/api/v1/auth/tokens", {"name": "mine"}, content_type="application/json")
     assert created.status_code == 201
-    other_token = ApiToken.objects.create(user=personas["resident_other"], name="bob's", prefix="zl_bobxx",
-                                          digest="0" * 64)
+    other_token = ApiToken.objects.create(
+        user=personas["resident_other"], name="bob's", prefix="zl_bobxx", digest="0" * 64
+    )
     assert [t["name"] for t in client.get("/api/v1/auth/tokens").json()] == ["mine"]
     assert client.delete(f"/api/v1/auth/tokens/{other_token.pk}").status_code == 404
     assert ApiToken.objects.filter(pk=other_token.pk).exists()

@@ -1,6 +1,5 @@
 """The API root: /api/v1/<app>/…, OpenAPI at /api/docs, one error body for every failure."""
 
-
 import logging
 
 from django.core.exceptions import PermissionDenied
@@ -41,12 +40,19 @@ def _validation_error(request, exc: ValidationError):
         loc = [str(p) for p in err.get("loc", ())]
         # ("body", "payload", "resident") → "resident"; ("query", "level") → "level"
         field = loc[2:] if loc[:1] == ["body"] and len(loc) > 2 else loc[1:]
-        details.append({"field": ".".join(field) or ".".join(loc), "in": loc[0] if loc else "",
-                        "reason": err.get("msg", "")})
+        details.append(
+            {
+                "field": ".".join(field) or ".".join(loc),
+                "in": loc[0] if loc else "",
+                "reason": err.get("msg", ""),
+            }
+        )
     message = _("The request is not valid")
     if details:
-        message = _("%(field)s: %(reason)s") % {"field": details[0]["field"] or details[0]["in"],
-                                                "reason": details[0]["reason"]}
+        message = _("%(field)s: %(reason)s") % {
+            "field": details[0]["field"] or details[0]["in"],
+            "reason": details[0]["reason"],
+        }
     return _error(request, 422, "invalid_request", message, details)
 
 
@@ -74,8 +80,15 @@ def _not_found(request, exc):
 def _http_error(request, exc: HttpError):
     if exc.status_code == 400 and str(exc) == "Cannot parse request body":
         return _error(request, 400, "invalid_json", _("The request body is not valid JSON"))
-    codes = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-             405: "method_not_allowed", 409: "conflict", 429: "too_many_requests"}
+    codes = {
+        400: "bad_request",
+        401: "unauthenticated",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        429: "too_many_requests",
+    }
     return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
 
 

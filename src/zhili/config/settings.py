@@ -162,10 +162,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("ZHILI_STATIC_ROOT", default=str(DATA_DIR / "static")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(DATA_DIR / "media")}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "media")},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+
 def _vendor_static() -> list[tuple[str, str]]:
     """Front-end libraries installed from PyPI (XStatic packages), served by us: never a CDN."""
     import xstatic.pkg.leaflet as leaflet

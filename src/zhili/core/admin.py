@@ -28,9 +28,15 @@ class ScopedAdmin(admin.ModelAdmin):
             from zhili.org.models import AuditAction
 
             changed = sorted(form.changed_data) if form is not None else []
-            record(actor=request.user, action=AuditAction.CHANGE if change else AuditAction.CREATE, obj=obj,
-                   details={"fields": [f for f in changed if f not in ("password", "password1", "password2")],
-                            "via": "admin"})
+            record(
+                actor=request.user,
+                action=AuditAction.CHANGE if change else AuditAction.CREATE,
+                obj=obj,
+                details={
+                    "fields": [f for f in changed if f not in ("password", "password1", "password2")],
+                    "via": "admin",
+                },
+            )
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
@@ -41,8 +47,12 @@ class ScopedAdmin(admin.ModelAdmin):
             for obj in formset.new_objects:
                 record(actor=request.user, action=AuditAction.CREATE, obj=obj, details={"via": "admin"})
             for obj, fields in formset.changed_objects:
-                record(actor=request.user, action=AuditAction.CHANGE, obj=obj,
-                       details={"fields": sorted(fields), "via": "admin"})
+                record(
+                    actor=request.user,
+                    action=AuditAction.CHANGE,
+                    obj=obj,
+                    details={"fields": sorted(fields), "via": "admin"},
+                )
             for obj in formset.deleted_objects:
                 record(actor=request.user, action=AuditAction.DELETE, obj=obj, details={"via": "admin"})
 

@@ -11,8 +11,14 @@ class ZhiliError(Exception):
     status = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, details: list[dict[str, Any]] | None = None,
-                 code: str | None = None, status: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        details: list[dict[str, Any]] | None = None,
+        code: str | None = None,
+        status: int | None = None,
+    ):
         super().__init__(message)
         self.message = str(message)
         self.details = details or []

@@ -36,7 +36,7 @@ def actor_may(actor, model, action: str) -> bool:
 
 
 def scope_prefix(actor) -> str | None:
-    """"" for everything, None for nothing, else the code prefix of the actor's home unit."""
+    """ "" for everything, None for nothing, else the code prefix of the actor's home unit."""
     unit = getattr(actor, "home_unit", None)
     if unit is None:
         return "" if getattr(actor, "is_superuser", False) else None

@@ -1,6 +1,5 @@
 """/api/v1/geo/: units, populations, boundaries, point lookup, and the public division map."""
 
-
 from django.http import Http404
 from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema
@@ -40,8 +39,11 @@ class UnitDetailOut(UnitOut):
 
 
 class UnitFilter(Schema):
-    level: str | None = Field(None, pattern="^(city|district|town|village|grid)$",
-                              description="city, district, town, village (villages and communities) or grid")
+    level: str | None = Field(
+        None,
+        pattern="^(city|district|town|village|grid)$",
+        description="city, district, town, village (villages and communities) or grid",
+    )
     kind: Kind | None = None
     parent: str | None = Field(None, pattern=r"^\d{12,15}$", description="direct children of this code")
     within: str | None = Field(None, pattern=r"^\d{12,15}$", description="everything under this code")
@@ -106,13 +108,19 @@ def locate(request, lon: float = Query(..., ge=-180, le=180), lat: float = Query
     chain = locate_point(lon, lat)
     if not chain or not in_scope(request.auth, chain[0].code):
         raise Http404
-    return {"lon": lon, "lat": lat,
-            "units": selectors.unit_rows([u for u in chain if in_scope(request.auth, u.code)])}
+    return {
+        "lon": lon,
+        "lat": lat,
+        "units": selectors.unit_rows([u for u in chain if in_scope(request.auth, u.code)]),
+    }
 
 
-@router.get("/map", auth=None, url_name="division_map", summary="Public: the divisions under a unit, as GeoJSON, for the map",
-            description="Names, codes, kinds, areas and resident populations only: no personal data.")
+@router.get(
+    "/map",
+    auth=None,
+    url_name="division_map",
+    summary="Public: the divisions under a unit, as GeoJSON, for the map",
+    description="Names, codes, kinds, areas and resident populations only: no personal data.",
+)
 def division_map(request, parent: str | None = Query(None, pattern=r"^\d{12,15}$")):
     return selectors.division_map(parent, get_language())
-
-

@@ -26,8 +26,10 @@ LON0, LON1, LAT0, LAT1 = 113.1, 113.7, 21.95, 22.45
 KX = math.cos(math.radians((LAT0 + LAT1) / 2))  # lon degrees → local isotropic units
 
 # Syllables of place names. No polyphones, no ü, so the pinyin is unambiguous.
-FIRST = ("海澄香湾拱北吉大南屏斗井莲翠湖东西金白龙凤青松桂梅兰新安平福"
-         "宝荔榕竹沙红上横泉林月星云华兴前高鹤唐淇银珠明乾")
+FIRST = (
+    "海澄香湾拱北吉大南屏斗井莲翠湖东西金白龙凤青松桂梅兰新安平福"
+    "宝荔榕竹沙红上横泉林月星云华兴前高鹤唐淇银珠明乾"
+)
 SECOND = {
     "district": "州洲门湾澄海山城江沙",
     "zone": "州洲门湾澄海山城江沙琴栏",
@@ -43,10 +45,12 @@ SUFFIX = {
     "community": ("社区", "Community"),
 }
 # Real places a fictional name should not borrow (cities, and Zhuhai's own districts and towns).
-_AVOID = ("上海珠海西安福州泉州兰州梅州金山香洲斗门金湾横琴高栏拱北吉大前山南屏湾仔井岸白蕉乾务"
-          "平沙南水莲洲龙门海门金门湖州青山中山佛山松山黄山东山西湖南山白云龙岗宝安福田南沙番禺"
-          "花都新会台山开平恩平鹤山")
-AVOID = frozenset(_AVOID[i:i + 2] for i in range(0, len(_AVOID), 2))
+_AVOID = (
+    "上海珠海西安福州泉州兰州梅州金山香洲斗门金湾横琴高栏拱北吉大前山南屏湾仔井岸白蕉乾务"
+    "平沙南水莲洲龙门海门金门湖州青山中山佛山松山黄山东山西湖南山白云龙岗宝安福田南沙番禺"
+    "花都新会台山开平恩平鹤山"
+)
+AVOID = frozenset(_AVOID[i : i + 2] for i in range(0, len(_AVOID), 2))
 ZONE_SUFFIX = {
     "hightech": ("高新区", "High-tech Zone"),
     "coop": ("合作区", "Cooperation Zone"),
@@ -71,37 +75,91 @@ class DemoUnit:
 @dataclass(frozen=True)
 class _DistrictSpec:
     dd: str
-    kind: str                 # district | zone
-    role: str                 # central | western | airport | hightech | coop | port | islands
+    kind: str  # district | zone
+    role: str  # central | western | airport | hightech | coop | port | islands
     resident: int
-    community_share: float    # share of residents living in communities (the rest in villages)
+    community_share: float  # share of residents living in communities (the rest in villages)
     towns: tuple[tuple[str, int, int], ...]  # (kind, communities, villages), urban ones first
-    angle: float = 0.0        # seed of the district on the mainland, polar around the mainland's centre
+    angle: float = 0.0  # seed of the district on the mainland, polar around the mainland's centre
     reach: float = 0.0
-    area_share: float = 0.0   # of the mainland
+    area_share: float = 0.0  # of the mainland
 
 
 SPECS = (
-    _DistrictSpec("02", "district", "central", 1_100_000, 0.97,
-                  (*(("street", n, 0) for n in (17, 16, 15, 15, 14, 14, 13, 13, 13)), ("town", 2, 9)),
-                  angle=-20, reach=0.62, area_share=0.20),
-    _DistrictSpec("03", "district", "western", 630_000, 0.60,
-                  (("street", 14, 0), ("town", 2, 14), ("town", 2, 13), ("town", 2, 12), ("town", 2, 12),
-                   ("town", 2, 11)),
-                  angle=175, reach=0.45, area_share=0.36),
-    _DistrictSpec("04", "district", "airport", 460_000, 0.72,
-                  (("street", 18, 0), ("town", 2, 12), ("town", 2, 10)),
-                  angle=-95, reach=0.55, area_share=0.18),
-    _DistrictSpec("71", "zone", "hightech", 170_000, 0.90, (("street", 14, 0), ("town", 2, 6)),
-                  angle=50, reach=0.62, area_share=0.11),
+    _DistrictSpec(
+        "02",
+        "district",
+        "central",
+        1_100_000,
+        0.97,
+        (*(("street", n, 0) for n in (17, 16, 15, 15, 14, 14, 13, 13, 13)), ("town", 2, 9)),
+        angle=-20,
+        reach=0.62,
+        area_share=0.20,
+    ),
+    _DistrictSpec(
+        "03",
+        "district",
+        "western",
+        630_000,
+        0.60,
+        (
+            ("street", 14, 0),
+            ("town", 2, 14),
+            ("town", 2, 13),
+            ("town", 2, 12),
+            ("town", 2, 12),
+            ("town", 2, 11),
+        ),
+        angle=175,
+        reach=0.45,
+        area_share=0.36,
+    ),
+    _DistrictSpec(
+        "04",
+        "district",
+        "airport",
+        460_000,
+        0.72,
+        (("street", 18, 0), ("town", 2, 12), ("town", 2, 10)),
+        angle=-95,
+        reach=0.55,
+        area_share=0.18,
+    ),
+    _DistrictSpec(
+        "71",
+        "zone",
+        "hightech",
+        170_000,
+        0.90,
+        (("street", 14, 0), ("town", 2, 6)),
+        angle=50,
+        reach=0.62,
+        area_share=0.11,
+    ),
     _DistrictSpec("72", "zone", "coop", 60_000, 1.0, (("street", 6, 0),)),
-    _DistrictSpec("73", "zone", "port", 80_000, 0.45, (("town", 2, 8), ("town", 2, 7)),
-                  angle=-140, reach=0.70, area_share=0.15),
+    _DistrictSpec(
+        "73",
+        "zone",
+        "port",
+        80_000,
+        0.45,
+        (("town", 2, 8), ("town", 2, 7)),
+        angle=-140,
+        reach=0.70,
+        area_share=0.15,
+    ),
     _DistrictSpec("74", "zone", "islands", 12_000, 0.40, (("town", 1, 3), ("town", 1, 2))),
 )
 # Where people live densely: (angle, reach, weight, sigma in degrees) around the mainland's centre.
-DENSITY_PEAKS = ((-30, 0.86, 10.0, 0.045), (-12, 0.80, 5.0, 0.04), (50, 0.62, 2.5, 0.04),
-                 (175, 0.45, 2.5, 0.035), (-95, 0.55, 2.0, 0.035), (-140, 0.70, 1.2, 0.03))
+DENSITY_PEAKS = (
+    (-30, 0.86, 10.0, 0.045),
+    (-12, 0.80, 5.0, 0.04),
+    (50, 0.62, 2.5, 0.04),
+    (175, 0.45, 2.5, 0.035),
+    (-95, 0.55, 2.0, 0.035),
+    (-140, 0.70, 1.2, 0.03),
+)
 
 
 def _rng(seed: int, code: str, purpose: int) -> np.random.Generator:
@@ -109,6 +167,7 @@ def _rng(seed: int, code: str, purpose: int) -> np.random.Generator:
 
 
 # --- geometry ----------------------------------------------------------------------------------
+
 
 class _Land:
     """The mainland (a noisy star-shaped outline), the cooperation island and the outer islands."""
@@ -119,11 +178,11 @@ class _Land:
         theta = np.linspace(-math.pi, math.pi, n, endpoint=False)
         r = np.ones(n)
         for k in range(2, 9):  # large-scale shape
-            r += rng.uniform(0.3, 1.0) * 0.10 / k ** 0.7 * np.cos(k * theta + rng.uniform(0, 2 * math.pi))
+            r += rng.uniform(0.3, 1.0) * 0.10 / k**0.7 * np.cos(k * theta + rng.uniform(0, 2 * math.pi))
         coast = 0.5 * (1 + np.cos(_wrap(theta - math.radians(-60))))  # rugged towards the south-east
         fine = np.zeros(n)
         for k in range(9, 90):
-            fine += rng.uniform(0.2, 1.0) * 0.07 / k ** 0.85 * np.cos(k * theta + rng.uniform(0, 2 * math.pi))
+            fine += rng.uniform(0.2, 1.0) * 0.07 / k**0.85 * np.cos(k * theta + rng.uniform(0, 2 * math.pi))
         r += fine * (0.25 + 0.75 * coast)
         for _ in range(4):  # bays along the coast
             centre = math.radians(rng.uniform(-160, 20))
@@ -171,7 +230,7 @@ def _blob(rng: np.random.Generator, cx: float, cy: float, rx: float, ry: float, 
     theta = np.linspace(0, 2 * math.pi, 96, endpoint=False)
     r = np.ones_like(theta)
     for k in range(2, 12):
-        r += rng.uniform(0, noise) / k ** 0.8 * np.cos(k * theta + rng.uniform(0, 2 * math.pi))
+        r += rng.uniform(0, noise) / k**0.8 * np.cos(k * theta + rng.uniform(0, 2 * math.pi))
     r = np.maximum(r, 0.3)
     return Polygon(np.column_stack([cx + rx * r * np.cos(theta), cy + ry * r * np.sin(theta)]))
 
@@ -215,9 +274,13 @@ def _largest(geom) -> Polygon:
     return max(_polygon_parts(geom), key=lambda p: p.area)
 
 
-def _sample_seeds(geom, n: int, rng: np.random.Generator,
-                  density: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
-                  exclude: np.ndarray | None = None) -> np.ndarray:
+def _sample_seeds(
+    geom,
+    n: int,
+    rng: np.random.Generator,
+    density: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+    exclude: np.ndarray | None = None,
+) -> np.ndarray:
     """`n` well-spread points inside `geom`, denser where `density` is higher (n × 2 array),
     kept apart from the points in `exclude` as from each other."""
     minx, miny, maxx, maxy = geom.bounds
@@ -260,8 +323,9 @@ def _sample_seeds(geom, n: int, rng: np.random.Generator,
         factor *= 0.8
 
 
-def _partition_organic(parent, seeds: np.ndarray, rng: np.random.Generator, per_child: int = 30,
-                       shares: np.ndarray | None = None) -> list:
+def _partition_organic(
+    parent, seeds: np.ndarray, rng: np.random.Generator, per_child: int = 30, shares: np.ndarray | None = None
+) -> list:
     """Like `_partition`, with winding borders: many small cells, each joining the seed nearest to it
     in a smoothly warped plane, so that a border runs like a river or a ridge, not a ruler.
     With `shares`, distances are weighted so that each child gets about that share of the area."""
@@ -277,9 +341,12 @@ def _partition_organic(parent, seeds: np.ndarray, rng: np.random.Generator, per_
 
     def warp(p: np.ndarray) -> np.ndarray:
         x, y = p[:, 0], p[:, 1]
-        return np.column_stack([
-            x * KX + amp * (np.sin(f[0] * y + phase[0]) + 0.5 * np.sin(f[1] * y + phase[1])),
-            y + amp * (np.sin(f[2] * x * KX + phase[2]) + 0.5 * np.sin(f[3] * x * KX + phase[3]))])
+        return np.column_stack(
+            [
+                x * KX + amp * (np.sin(f[0] * y + phase[0]) + 0.5 * np.sin(f[1] * y + phase[1])),
+                y + amp * (np.sin(f[2] * x * KX + phase[2]) + 0.5 * np.sin(f[3] * x * KX + phase[3])),
+            ]
+        )
 
     wp, ws = warp(points), warp(seeds)
     dist = np.sqrt(((wp[:, None, :] - ws[None, :, :]) ** 2).sum(axis=2))
@@ -293,8 +360,7 @@ def _partition_organic(parent, seeds: np.ndarray, rng: np.random.Generator, per_
             weights *= (target / np.maximum(got, 1e-12 * areas.sum())) ** 0.3
     label = np.argmin(dist / weights, axis=1)
     label[:n] = np.arange(n)
-    groups = [shapely.union_all([cells[i] for i in np.flatnonzero(label == j)])
-              for j in range(n)]
+    groups = [shapely.union_all([cells[i] for i in np.flatnonzero(label == j)]) for j in range(n)]
     return _settle([_polygonal(g) for g in groups])
 
 
@@ -307,8 +373,9 @@ def _partition(parent, seeds: np.ndarray) -> list:
     if n == 1:
         return [parent]
     points = shapely.points(seeds)
-    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(points), extend_to=parent,
-                                                       ordered=True))
+    cells = shapely.get_parts(
+        shapely.voronoi_polygons(shapely.multipoints(points), extend_to=parent, ordered=True)
+    )
     if len(cells) != n:
         raise ValueError("seed points must be distinct")
     clipped = shapely.intersection(cells, parent)
@@ -349,6 +416,7 @@ def _settle(pieces: list) -> list:
 
 # --- names -------------------------------------------------------------------------------------
 
+
 class _Namer:
     def __init__(self):
         from pypinyin import lazy_pinyin
@@ -376,6 +444,7 @@ class _Namer:
 
 # --- population --------------------------------------------------------------------------------
 
+
 def _split(total: int, weights: np.ndarray) -> np.ndarray:
     """Integers in proportion to `weights` that add up to `total` exactly (largest remainder)."""
     share = total * weights / weights.sum()
@@ -386,6 +455,7 @@ def _split(total: int, weights: np.ndarray) -> np.ndarray:
 
 
 # --- the city ----------------------------------------------------------------------------------
+
 
 @dataclass
 class _Node:
@@ -413,10 +483,19 @@ def build_city(*, seed: int = 2026, grids: bool = True) -> list[DemoUnit]:
     # Districts: the mainland ones are Voronoi cells of their seeds; the islands are zones of their own.
     mainland_specs = [s for s in SPECS if s.role not in ("coop", "islands")]
     seeds = np.array([land.polar(s.angle, s.reach) for s in mainland_specs])
-    cells = dict(zip([s.dd for s in mainland_specs],
-                     _partition_organic(land.mainland, seeds, _rng(seed, CITY_CODE, 4), 60,
-                                        shares=np.array([s.area_share for s in mainland_specs])),
-                     strict=True))
+    cells = dict(
+        zip(
+            [s.dd for s in mainland_specs],
+            _partition_organic(
+                land.mainland,
+                seeds,
+                _rng(seed, CITY_CODE, 4),
+                60,
+                shares=np.array([s.area_share for s in mainland_specs]),
+            ),
+            strict=True,
+        )
+    )
     cells["72"] = land.coop
     cells["74"] = MultiPolygon(land.islands)
     pop_rng = _rng(seed, CITY_CODE, 3)
@@ -451,12 +530,18 @@ def build_city(*, seed: int = 2026, grids: bool = True) -> list[DemoUnit]:
 def _add_towns(district: _Node, spec: _DistrictSpec, seed: int, namer: _Namer, density) -> None:
     code = district.unit.code
     rng = _rng(seed, code, 4)
-    towns = [(kind, max(1, c + (int(rng.integers(-1, 2)) if kind == "street" else 0)),
-              max(0, v + (int(rng.integers(-1, 2)) if v > 3 else 0)))
-             for kind, c, v in spec.towns]
+    towns = [
+        (
+            kind,
+            max(1, c + (int(rng.integers(-1, 2)) if kind == "street" else 0)),
+            max(0, v + (int(rng.integers(-1, 2)) if v > 3 else 0)),
+        )
+        for kind, c, v in spec.towns
+    ]
     urban = spec.role in ("central", "hightech", "coop")
-    seeds = _sample_seeds(district.unit.geometry, len(towns), rng,
-                          density if spec.role != "islands" else None)
+    seeds = _sample_seeds(
+        district.unit.geometry, len(towns), rng, density if spec.role != "islands" else None
+    )
     # The densest seeds go to the streets, the others to the towns.
     order = np.argsort(-density(seeds[:, 0], seeds[:, 1]), kind="stable")
     seeds = seeds[order]
@@ -472,18 +557,21 @@ def _add_towns(district: _Node, spec: _DistrictSpec, seed: int, namer: _Namer, d
         name, name_en = namer(_rng(seed, tcode, 2), SECOND["town"], *SUFFIX[kind])
         town = _Node(DemoUnit(tcode, name, name_en, kind, code, geom))
         district.children.append(town)
-        _add_villages(town, n_comm, n_vill, seat, seed, namer, density if kind == "street" else None,
-                      urban=urban)
+        _add_villages(
+            town, n_comm, n_vill, seat, seed, namer, density if kind == "street" else None, urban=urban
+        )
 
 
-def _add_villages(town: _Node, n_comm: int, n_vill: int, seat: np.ndarray, seed: int, namer: _Namer,
-                  density, *, urban: bool) -> None:
+def _add_villages(
+    town: _Node, n_comm: int, n_vill: int, seat: np.ndarray, seed: int, namer: _Namer, density, *, urban: bool
+) -> None:
     code = town.unit.code
     rng = _rng(seed, code, 4)
     geom = town.unit.geometry
     if density is None:  # a town: communities gather round the town seat
-        sx, sy = (seat if geom.contains(shapely.Point(seat)) else
-                  np.array(geom.representative_point().coords[0]))
+        sx, sy = (
+            seat if geom.contains(shapely.Point(seat)) else np.array(geom.representative_point().coords[0])
+        )
         sigma = 0.25 * math.sqrt(geom.area)
 
         def density(x, y, sx=sx, sy=sy, sigma=sigma):
@@ -534,9 +622,21 @@ def _populate_grids(village: _Node, seed: int, *, geometry: bool) -> None:
         return
     geoms = _partition(unit.geometry, _sample_seeds(unit.geometry, n, _rng(seed, unit.code, 7)))
     for i, (g, pop, reg) in enumerate(zip(geoms, pops, registered, strict=True)):
-        village.children.append(_Node(DemoUnit(
-            f"{unit.code}{i + 1:03d}", f"{unit.name}第{i + 1}网格", f"{unit.name_en} Grid {i + 1}", "grid",
-            unit.code, g, int(pop), int(reg), int(pop - reg))))
+        village.children.append(
+            _Node(
+                DemoUnit(
+                    f"{unit.code}{i + 1:03d}",
+                    f"{unit.name}第{i + 1}网格",
+                    f"{unit.name_en} Grid {i + 1}",
+                    "grid",
+                    unit.code,
+                    g,
+                    int(pop),
+                    int(reg),
+                    int(pop - reg),
+                )
+            )
+        )
 
 
 def _sum_up(node: _Node) -> None:
@@ -552,6 +652,7 @@ def _sum_up(node: _Node) -> None:
 
 # --- loading -----------------------------------------------------------------------------------
 
+
 def _geojson(geom) -> dict:
     def ring(r) -> list:
         return np.round(np.asarray(r.coords), 6).tolist()
@@ -564,8 +665,9 @@ def _geojson(geom) -> dict:
     return {"type": "MultiPolygon", "coordinates": [poly(p) for p in geom.geoms]}
 
 
-def load_city(units: list[DemoUnit], *, year: int,
-              progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+def load_city(
+    units: list[DemoUnit], *, year: int, progress: Callable[[int, int], None] | None = None
+) -> dict[str, int]:
     """Write the units and one Population row each for `year` into an empty divisions table.
 
     One transaction, bulk inserts, parents before children. Returns the number of units per kind.
@@ -591,28 +693,47 @@ def load_city(units: list[DemoUnit], *, year: int,
         for level in sorted(by_level):
             group = by_level[level]
             for start in range(0, len(group), batch):
-                chunk = group[start:start + batch]
+                chunk = group[start : start + batch]
                 rows = []
                 for u in chunk:
                     geom = _round(u.geometry)
                     centroid = geom.centroid
                     if not centroid.within(geom):
                         centroid = geom.representative_point()
-                    rows.append(Unit(
-                        code=u.code, name=u.name, name_en=u.name_en, kind=u.kind, level=level,
-                        parent_id=ids[u.parent_code] if u.parent_code else None,
-                        boundary=_geojson(geom), centroid_lon=round(centroid.x, 6),
-                        centroid_lat=round(centroid.y, 6), area_km2=round(area_km2(geom), 4)))
+                    rows.append(
+                        Unit(
+                            code=u.code,
+                            name=u.name,
+                            name_en=u.name_en,
+                            kind=u.kind,
+                            level=level,
+                            parent_id=ids[u.parent_code] if u.parent_code else None,
+                            boundary=_geojson(geom),
+                            centroid_lon=round(centroid.x, 6),
+                            centroid_lat=round(centroid.y, 6),
+                            area_km2=round(area_km2(geom), 4),
+                        )
+                    )
                     counts[u.kind] = counts.get(u.kind, 0) + 1
                 created = Unit.objects.bulk_create(rows)
                 if any(r.pk is None for r in created):  # backends that do not return ids
-                    ids.update(Unit.objects.filter(code__in=[r.code for r in created])
-                               .values_list("code", "id"))
+                    ids.update(
+                        Unit.objects.filter(code__in=[r.code for r in created]).values_list("code", "id")
+                    )
                 else:
                     ids.update((r.code, r.pk) for r in created)
-                Population.objects.bulk_create([
-                    Population(unit_id=ids[u.code], year=year, resident=u.resident, registered=u.registered,
-                               floating=u.floating) for u in chunk])
+                Population.objects.bulk_create(
+                    [
+                        Population(
+                            unit_id=ids[u.code],
+                            year=year,
+                            resident=u.resident,
+                            registered=u.registered,
+                            floating=u.floating,
+                        )
+                        for u in chunk
+                    ]
+                )
                 done += len(chunk)
                 if progress is not None:
                     progress(done, total)

@@ -23,9 +23,18 @@ from zhili.core.errors import ZhiliError
 from zhili.geo.models import KIND_LEVEL, LEVEL_CODE_LEN, LEVEL_PREFIX_LEN, Kind, Level, Population, Unit
 
 KIND_ALIASES = {
-    "市": Kind.CITY, "区": Kind.DISTRICT, "县": Kind.DISTRICT, "功能区": Kind.ZONE, "镇": Kind.TOWN,
-    "乡": Kind.TOWN, "街道": Kind.STREET, "村": Kind.VILLAGE, "社区": Kind.COMMUNITY, "居": Kind.COMMUNITY,
-    "网格": Kind.GRID, **{k.value: k for k in Kind},
+    "市": Kind.CITY,
+    "区": Kind.DISTRICT,
+    "县": Kind.DISTRICT,
+    "功能区": Kind.ZONE,
+    "镇": Kind.TOWN,
+    "乡": Kind.TOWN,
+    "街道": Kind.STREET,
+    "村": Kind.VILLAGE,
+    "社区": Kind.COMMUNITY,
+    "居": Kind.COMMUNITY,
+    "网格": Kind.GRID,
+    **{k.value: k for k in Kind},
 }
 REQUIRED_COLUMNS = ("code", "name", "parent_code", "kind")
 POPULATION_COLUMNS = ("resident", "registered", "floating")
@@ -56,7 +65,10 @@ class _Collector:
             first = self.errors[0]
             where = f"{self.filename}" + (f":{first['line']}" if first["line"] is not None else "")
             message = _("%(where)s: field “%(field)s”: %(reason)s") % {
-                "where": where, "field": first["field"], "reason": first["reason"]}
+                "where": where,
+                "field": first["field"],
+                "reason": first["reason"],
+            }
             if len(self.errors) > 1:
                 message += " " + _("(and %(n)d more errors)") % {"n": len(self.errors) - 1}
             raise ImportErrors(message, details=self.errors[:MAX_ERRORS])
@@ -68,7 +80,9 @@ def _read_text(path: Path, collector: _Collector) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        collector.add(line, "-", _("the file is not UTF-8 (byte %(pos)d); save it as UTF-8") % {"pos": exc.start})
+        collector.add(
+            line, "-", _("the file is not UTF-8 (byte %(pos)d); save it as UTF-8") % {"pos": exc.start}
+        )
         collector.raise_if_any()
         raise  # unreachable
 
@@ -82,8 +96,11 @@ def import_divisions(path: str | Path, *, actor=None, year: int | None = None) -
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        errors.add(1, ",".join(missing), _("missing column(s); the header must include %(cols)s")
-                   % {"cols": ", ".join(REQUIRED_COLUMNS)})
+        errors.add(
+            1,
+            ",".join(missing),
+            _("missing column(s); the header must include %(cols)s") % {"cols": ", ".join(REQUIRED_COLUMNS)},
+        )
     duplicated = sorted({h for h in header if header.count(h) > 1})
     if duplicated:
         errors.add(1, ",".join(duplicated), _("column appears more than once"))
@@ -106,8 +123,12 @@ def import_divisions(path: str | Path, *, actor=None, year: int | None = None) -
         if parsed is None:
             continue
         if parsed["code"] in seen:
-            errors.add(line_no, "code", _("code %(code)s already appears on line %(line)d")
-                       % {"code": parsed["code"], "line": seen[parsed["code"]]})
+            errors.add(
+                line_no,
+                "code",
+                _("code %(code)s already appears on line %(line)d")
+                % {"code": parsed["code"], "line": seen[parsed["code"]]},
+            )
             continue
         seen[parsed["code"]] = line_no
         rows.append(parsed)
@@ -121,21 +142,38 @@ def import_divisions(path: str | Path, *, actor=None, year: int | None = None) -
                 errors.add(r["line"], "parent_code", _("a city has no parent"))
             continue
         if not parent:
-            errors.add(r["line"], "parent_code", _("required for a %(kind)s") % {"kind": Kind(r["kind"]).label})
+            errors.add(
+                r["line"], "parent_code", _("required for a %(kind)s") % {"kind": Kind(r["kind"]).label}
+            )
             continue
         if parent not in levels:
-            errors.add(r["line"], "parent_code", _("unknown unit %(code)s (not in this file nor in the database)")
-                       % {"code": parent})
+            errors.add(
+                r["line"],
+                "parent_code",
+                _("unknown unit %(code)s (not in this file nor in the database)") % {"code": parent},
+            )
             continue
         parent_level = Level(levels[parent])
         if parent_level != r["level"] - 1:
-            errors.add(r["line"], "parent_code", _("%(code)s is a %(plevel)s; a %(kind)s belongs under a %(want)s")
-                       % {"code": parent, "plevel": parent_level.label, "kind": Kind(r["kind"]).label,
-                          "want": Level(r["level"] - 1).label})
+            errors.add(
+                r["line"],
+                "parent_code",
+                _("%(code)s is a %(plevel)s; a %(kind)s belongs under a %(want)s")
+                % {
+                    "code": parent,
+                    "plevel": parent_level.label,
+                    "kind": Kind(r["kind"]).label,
+                    "want": Level(r["level"] - 1).label,
+                },
+            )
             continue
         if not r["code"].startswith(parent[: LEVEL_PREFIX_LEN[parent_level]]):
-            errors.add(r["line"], "code", _("%(code)s does not start with its parent's prefix %(prefix)s")
-                       % {"code": r["code"], "prefix": parent[: LEVEL_PREFIX_LEN[parent_level]]})
+            errors.add(
+                r["line"],
+                "code",
+                _("%(code)s does not start with its parent's prefix %(prefix)s")
+                % {"code": r["code"], "prefix": parent[: LEVEL_PREFIX_LEN[parent_level]]},
+            )
     errors.raise_if_any()
 
     result = ImportResult()
@@ -162,9 +200,17 @@ def import_divisions(path: str | Path, *, actor=None, year: int | None = None) -
             from zhili.org.audit import record
             from zhili.org.models import AuditAction
 
-            record(actor=actor, action=AuditAction.IMPORT, object_repr=f"divisions {path.name}",
-                   details={"file": path.name, "created": result.created, "updated": result.updated,
-                            "populations": result.populations})
+            record(
+                actor=actor,
+                action=AuditAction.IMPORT,
+                object_repr=f"divisions {path.name}",
+                details={
+                    "file": path.name,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "populations": result.populations,
+                },
+            )
     from zhili.geo.lookup import invalidate
 
     invalidate()
@@ -176,25 +222,43 @@ def _parse_row(row: dict[str, str], line: int, errors: _Collector, year: int | N
     code = row.get("code", "")
     kind = KIND_ALIASES.get(row.get("kind", "").lower()) or KIND_ALIASES.get(row.get("kind", ""))
     if kind is None:
-        errors.add(line, "kind", _("unknown kind “%(kind)s”; use one of %(kinds)s")
-                   % {"kind": row.get("kind", ""), "kinds": ", ".join(k.value for k in Kind)})
+        errors.add(
+            line,
+            "kind",
+            _("unknown kind “%(kind)s”; use one of %(kinds)s")
+            % {"kind": row.get("kind", ""), "kinds": ", ".join(k.value for k in Kind)},
+        )
         return None
     level = KIND_LEVEL[kind]
     want_len = LEVEL_CODE_LEN[level]
     if not (code.isdigit() and len(code) == want_len):
-        errors.add(line, "code", _("“%(code)s” must be %(n)d digits for a %(kind)s")
-                   % {"code": code, "n": want_len, "kind": kind.label})
+        errors.add(
+            line,
+            "code",
+            _("“%(code)s” must be %(n)d digits for a %(kind)s")
+            % {"code": code, "n": want_len, "kind": kind.label},
+        )
         ok = False
-    elif level != Level.GRID and code[LEVEL_PREFIX_LEN[level]:].strip("0"):
-        errors.add(line, "code", _("“%(code)s”: a %(kind)s code ends in %(zeros)d zeros")
-                   % {"code": code, "kind": kind.label, "zeros": 12 - LEVEL_PREFIX_LEN[level]})
+    elif level != Level.GRID and code[LEVEL_PREFIX_LEN[level] :].strip("0"):
+        errors.add(
+            line,
+            "code",
+            _("“%(code)s”: a %(kind)s code ends in %(zeros)d zeros")
+            % {"code": code, "kind": kind.label, "zeros": 12 - LEVEL_PREFIX_LEN[level]},
+        )
         ok = False
     if not row.get("name"):
         errors.add(line, "name", _("required"))
         ok = False
-    parsed: dict[str, Any] = {"line": line, "code": code, "name": row.get("name", ""), "kind": kind.value,
-                              "level": level, "parent_code": row.get("parent_code", ""),
-                              "name_en": row.get("name_en", "")}
+    parsed: dict[str, Any] = {
+        "line": line,
+        "code": code,
+        "name": row.get("name", ""),
+        "kind": kind.value,
+        "level": level,
+        "parent_code": row.get("parent_code", ""),
+        "name_en": row.get("name_en", ""),
+    }
     pop: dict[str, int | None] = {}
     for col in POPULATION_COLUMNS:
         value = row.get(col, "")
@@ -232,7 +296,11 @@ def import_boundaries(path: str | Path, *, actor=None) -> int:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        errors.add(exc.lineno, "-", _("not valid JSON: %(msg)s (column %(col)d)") % {"msg": exc.msg, "col": exc.colno})
+        errors.add(
+            exc.lineno,
+            "-",
+            _("not valid JSON: %(msg)s (column %(col)d)") % {"msg": exc.msg, "col": exc.colno},
+        )
         errors.raise_if_any()
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         errors.add(None, "type", _("the file must be a GeoJSON FeatureCollection"))
@@ -252,33 +320,62 @@ def import_boundaries(path: str | Path, *, actor=None) -> int:
             errors.add(None, "properties.code", _("feature %(i)d has no code") % {"i": i}, **where)
             continue
         if code in seen:
-            errors.add(None, "properties.code", _("feature %(i)d: code %(code)s appears twice")
-                       % {"i": i, "code": code}, **where)
+            errors.add(
+                None,
+                "properties.code",
+                _("feature %(i)d: code %(code)s appears twice") % {"i": i, "code": code},
+                **where,
+            )
             continue
         seen.add(code)
         if code not in units:
-            errors.add(None, "properties.code", _("feature %(i)d: unknown unit %(code)s; import the divisions first")
-                       % {"i": i, "code": code}, **where)
+            errors.add(
+                None,
+                "properties.code",
+                _("feature %(i)d: unknown unit %(code)s; import the divisions first")
+                % {"i": i, "code": code},
+                **where,
+            )
             continue
         geometry = (feature or {}).get("geometry")
         if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
-            errors.add(None, "geometry", _("feature %(i)d (%(code)s): the geometry must be a Polygon or MultiPolygon")
-                       % {"i": i, "code": code}, **where)
+            errors.add(
+                None,
+                "geometry",
+                _("feature %(i)d (%(code)s): the geometry must be a Polygon or MultiPolygon")
+                % {"i": i, "code": code},
+                **where,
+            )
             continue
         try:
             geom = shape(geometry)
         except Exception as exc:  # shapely raises several types for malformed coordinates
-            errors.add(None, "geometry", _("feature %(i)d (%(code)s): malformed coordinates (%(err)s)")
-                       % {"i": i, "code": code, "err": exc}, **where)
+            errors.add(
+                None,
+                "geometry",
+                _("feature %(i)d (%(code)s): malformed coordinates (%(err)s)")
+                % {"i": i, "code": code, "err": exc},
+                **where,
+            )
             continue
         if not geom.is_valid:
-            errors.add(None, "geometry", _("feature %(i)d (%(code)s): invalid polygon: %(why)s")
-                       % {"i": i, "code": code, "why": explain_validity(geom)}, **where)
+            errors.add(
+                None,
+                "geometry",
+                _("feature %(i)d (%(code)s): invalid polygon: %(why)s")
+                % {"i": i, "code": code, "why": explain_validity(geom)},
+                **where,
+            )
             continue
         minx, miny, maxx, maxy = geom.bounds
         if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-            errors.add(None, "geometry", _("feature %(i)d (%(code)s): coordinates are not longitude/latitude")
-                       % {"i": i, "code": code}, **where)
+            errors.add(
+                None,
+                "geometry",
+                _("feature %(i)d (%(code)s): coordinates are not longitude/latitude")
+                % {"i": i, "code": code},
+                **where,
+            )
             continue
         updates.append((units[code], geometry, geom))
     errors.raise_if_any()
@@ -288,8 +385,12 @@ def import_boundaries(path: str | Path, *, actor=None) -> int:
         from zhili.org.audit import record
         from zhili.org.models import AuditAction
 
-        record(actor=actor, action=AuditAction.IMPORT, object_repr=f"boundaries {path.name}",
-               details={"file": path.name, "features": len(updates)})
+        record(
+            actor=actor,
+            action=AuditAction.IMPORT,
+            object_repr=f"boundaries {path.name}",
+            details={"file": path.name, "features": len(updates)},
+        )
     from zhili.geo.lookup import invalidate
 
     invalidate()

@@ -25,9 +25,9 @@ _index: PointIndex | None = None
 @dataclass
 class PointIndex:
     version: str
-    leaf_ids: np.ndarray           # unit id of each leaf polygon
-    polygons: np.ndarray           # shapely geometries, prepared
-    tree: shapely.STRtree          # over the polygons, for small batches
+    leaf_ids: np.ndarray  # unit id of each leaf polygon
+    polygons: np.ndarray  # shapely geometries, prepared
+    tree: shapely.STRtree  # over the polygons, for small batches
     ancestors: dict[int, dict[int, int]]  # leaf id → {level: unit id}
     codes: dict[int, str]
     level_codes: dict[int, np.ndarray]  # level → code of each leaf's ancestor at that level ("" if none)
@@ -72,7 +72,12 @@ class PointIndex:
 def _current_version() -> str:
     version = cache.get(_VERSION_KEY)
     if version is None:
-        latest = Unit.objects.exclude(boundary=None).order_by("-updated_at").values_list("updated_at", flat=True).first()
+        latest = (
+            Unit.objects.exclude(boundary=None)
+            .order_by("-updated_at")
+            .values_list("updated_at", flat=True)
+            .first()
+        )
         count = Unit.objects.exclude(boundary=None).count()
         version = f"{count}:{latest.isoformat() if latest else ''}"
         cache.set(_VERSION_KEY, version, 300)
@@ -120,8 +125,9 @@ def _build(version: str) -> PointIndex:
         ancestors=ancestors,
         codes=code_of,
         level_codes={
-            lvl: np.array([code_of.get(ancestors[leaf[0]].get(lvl), "") for leaf in leaves]
-                          + [""], dtype=object)
+            lvl: np.array(
+                [code_of.get(ancestors[leaf[0]].get(lvl), "") for leaf in leaves] + [""], dtype=object
+            )
             for lvl in Level.values
         },
     )

@@ -40,8 +40,13 @@ KIND_LEVEL = {
 # Significant digits of a code at each level: 44|04|02|001|001|001 → city 4, district 6, …
 LEVEL_PREFIX_LEN = {Level.CITY: 4, Level.DISTRICT: 6, Level.TOWN: 9, Level.VILLAGE: 12, Level.GRID: 15}
 LEVEL_CODE_LEN = {Level.CITY: 12, Level.DISTRICT: 12, Level.TOWN: 12, Level.VILLAGE: 12, Level.GRID: 15}
-LEVEL_NAMES = {"city": Level.CITY, "district": Level.DISTRICT, "town": Level.TOWN,
-               "village": Level.VILLAGE, "grid": Level.GRID}
+LEVEL_NAMES = {
+    "city": Level.CITY,
+    "district": Level.DISTRICT,
+    "town": Level.TOWN,
+    "village": Level.VILLAGE,
+    "grid": Level.GRID,
+}
 
 
 class UnitQuerySet(ScopedQuerySet):
@@ -53,16 +58,24 @@ class UnitQuerySet(ScopedQuerySet):
 
 
 class Unit(models.Model):
-    code = models.CharField(_("code"), max_length=15, unique=True,
-                            help_text=_("12-digit statistical code; 15 digits for grids"))
+    code = models.CharField(
+        _("code"), max_length=15, unique=True, help_text=_("12-digit statistical code; 15 digits for grids")
+    )
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, editable=False)
-    parent = models.ForeignKey("self", verbose_name=_("parent"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="children")
-    boundary = models.JSONField(_("boundary"), null=True, blank=True,
-                                help_text=_("GeoJSON Polygon or MultiPolygon, WGS 84"))
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    boundary = models.JSONField(
+        _("boundary"), null=True, blank=True, help_text=_("GeoJSON Polygon or MultiPolygon, WGS 84")
+    )
     centroid_lon = models.FloatField(_("centroid longitude"), null=True, blank=True)
     centroid_lat = models.FloatField(_("centroid latitude"), null=True, blank=True)
     area_km2 = models.FloatField(_("area (km²)"), null=True, blank=True)
@@ -97,8 +110,9 @@ class Unit(models.Model):
 class Population(models.Model):
     """Population of a unit in one year: resident (常住), registered (户籍), floating (流动)."""
 
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE,
-                             related_name="populations")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="populations"
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     resident = models.PositiveIntegerField(_("resident population"))
     registered = models.PositiveIntegerField(_("registered population"), null=True, blank=True)

@@ -36,13 +36,26 @@ def unit_rows(units: Iterable[Unit] | QuerySet) -> list[dict] | QuerySet:
     fields = ("code", "name", "name_en", "kind", "level", "centroid_lon", "centroid_lat", "area_km2")
     if isinstance(units, QuerySet):
         # A values() query: one SQL statement per page whatever its size.
-        return with_latest_population(units).values(*fields, "resident_population", parent_code=_parent_code())
+        return with_latest_population(units).values(
+            *fields, "resident_population", parent_code=_parent_code()
+        )
     units = list(units)
-    pops = dict(with_latest_population(Unit.objects.filter(pk__in=[u.pk for u in units]))
-                .values_list("pk", "resident_population"))
-    codes = dict(Unit.objects.filter(pk__in=[u.parent_id for u in units if u.parent_id]).values_list("pk", "code"))
-    return [{**{f: getattr(u, f) for f in fields}, "parent_code": codes.get(u.parent_id),
-             "resident_population": pops.get(u.pk)} for u in units]
+    pops = dict(
+        with_latest_population(Unit.objects.filter(pk__in=[u.pk for u in units])).values_list(
+            "pk", "resident_population"
+        )
+    )
+    codes = dict(
+        Unit.objects.filter(pk__in=[u.parent_id for u in units if u.parent_id]).values_list("pk", "code")
+    )
+    return [
+        {
+            **{f: getattr(u, f) for f in fields},
+            "parent_code": codes.get(u.parent_id),
+            "resident_population": pops.get(u.pk),
+        }
+        for u in units
+    ]
 
 
 def _parent_code():
@@ -66,10 +79,14 @@ def feature(unit: Unit, language: str | None = None, *, simplify: float = 0.0) -
         "type": "Feature",
         "geometry": geometry,
         "properties": {
-            "code": unit.code, "name": unit.display_name(language), "kind": unit.kind,
-            "kind_label": unit.get_kind_display(), "level": unit.level,
+            "code": unit.code,
+            "name": unit.display_name(language),
+            "kind": unit.kind,
+            "kind_label": unit.get_kind_display(),
+            "level": unit.level,
             "resident_population": getattr(unit, "resident_population", None),
-            "area_km2": unit.area_km2, "has_children": getattr(unit, "child_count", None),
+            "area_km2": unit.area_km2,
+            "has_children": getattr(unit, "child_count", None),
         },
     }
 
@@ -101,8 +118,13 @@ def division_map(parent_code: str | None, language: str | None) -> dict:
             node = node.parent
         result = {
             "type": "FeatureCollection",
-            "parent": {"code": parent.code, "name": parent.display_name(language), "kind": parent.kind,
-                       "kind_label": str(parent.get_kind_display()), "level": parent.level},
+            "parent": {
+                "code": parent.code,
+                "name": parent.display_name(language),
+                "kind": parent.kind,
+                "kind_label": str(parent.get_kind_display()),
+                "level": parent.level,
+            },
             "path": list(reversed(path)),
             "features": [feature(c, language, simplify=0.0002) for c in children if c.boundary],
         }

@@ -14,8 +14,10 @@ from zhili.org.models import AuditAction
 
 def validate_year(year: int) -> None:
     if not 1949 <= year <= timezone.now().year + 1:
-        raise ZhiliError(_("%(year)d is not a valid year") % {"year": year},
-                         details=[{"field": "year", "reason": _("between 1949 and next year")}])
+        raise ZhiliError(
+            _("%(year)d is not a valid year") % {"year": year},
+            details=[{"field": "year", "reason": _("between 1949 and next year")}],
+        )
 
 
 @transaction.atomic
@@ -32,8 +34,9 @@ def update_unit(*, actor, unit: Unit, **changes) -> Unit:
 
 
 @transaction.atomic
-def set_population(*, actor, unit: Unit, year: int, resident: int, registered: int | None = None,
-                   floating: int | None = None) -> Population:
+def set_population(
+    *, actor, unit: Unit, year: int, resident: int, registered: int | None = None, floating: int | None = None
+) -> Population:
     """Create or replace one year's figures; sending the same figures twice changes nothing."""
     values = {"resident": resident, "registered": registered, "floating": floating}
     pop = Population.objects.select_for_update().filter(unit=unit, year=year).first()
@@ -45,6 +48,11 @@ def set_population(*, actor, unit: Unit, year: int, resident: int, registered: i
     else:
         Population.objects.filter(pk=pop.pk).update(**values)
         pop.refresh_from_db()
-    record(actor=actor, action=AuditAction.CHANGE if before else AuditAction.CREATE, obj=pop,
-           unit_code=unit.code, details={"year": year, "before": before, "after": values})
+    record(
+        actor=actor,
+        action=AuditAction.CHANGE if before else AuditAction.CREATE,
+        obj=pop,
+        unit_code=unit.code,
+        details={"year": year, "before": before, "after": values},
+    )
     return pop

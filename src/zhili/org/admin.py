@@ -21,7 +21,15 @@ class DepartmentAdmin(ScopedAdmin):
 
 @admin.register(User)
 class UserAdmin(ScopedAdmin, DjangoUserAdmin):
-    list_display = ("username", "display_name", "role", "home_unit", "department", "masked_phone", "is_active")
+    list_display = (
+        "username",
+        "display_name",
+        "role",
+        "home_unit",
+        "department",
+        "masked_phone",
+        "is_active",
+    )
     list_filter = ("role", "is_active", "department")
     search_fields = ("username", "display_name", "home_unit__name", "home_unit__code")
     autocomplete_fields = ("home_unit",)
@@ -33,8 +41,13 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         (_("Status"), {"fields": ("is_active", "last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "password1", "password2", "role", "home_unit",
-                                                 "department")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "password1", "password2", "role", "home_unit", "department"),
+            },
+        ),
     )
     readonly_fields = ("last_login", "date_joined")
 
@@ -47,9 +60,19 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         if obj is None or self._may_see_personal(request, obj):
             return fieldsets
         # Without the right, the full values never reach the page: masked, read-only copies do.
-        return [(name, {**opts, "fields": tuple(
-            {"phone": "masked_phone", "id_number": "masked_id_number"}.get(f, f) for f in opts["fields"])})
-            for name, opts in fieldsets]
+        return [
+            (
+                name,
+                {
+                    **opts,
+                    "fields": tuple(
+                        {"phone": "masked_phone", "id_number": "masked_id_number"}.get(f, f)
+                        for f in opts["fields"]
+                    ),
+                },
+            )
+            for name, opts in fieldsets
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -65,8 +88,12 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         if request.method == "GET":
             obj = self.get_object(request, object_id)
             if obj is not None and obj.pk != request.user.pk and self._may_see_personal(request, obj):
-                record(actor=request.user, action=AuditAction.VIEW_PERSONAL, obj=obj,
-                       details={"fields": ["phone", "id_number"], "via": "admin"})
+                record(
+                    actor=request.user,
+                    action=AuditAction.VIEW_PERSONAL,
+                    obj=obj,
+                    details={"fields": ["phone", "id_number"], "via": "admin"},
+                )
         return super().change_view(request, object_id, form_url, extra_context)
 
     @staticmethod

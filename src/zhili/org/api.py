@@ -1,6 +1,5 @@
 """/api/v1/auth/ (log in, tokens) and /api/v1/org/ (departments, users, audit log)."""
 
-
 from datetime import datetime
 
 from django.contrib.auth import authenticate, login, logout
@@ -191,8 +190,11 @@ def patch_user(request, user_id: int, payload: UserPatch):
     return services.update_user(actor=request.auth, user=user, **payload.dict(exclude_unset=True))
 
 
-@router.get("/users/{user_id}/personal", response=PersonalOut,
-            summary="A user's ID number and phone in full (audited)")
+@router.get(
+    "/users/{user_id}/personal",
+    response=PersonalOut,
+    summary="A user's ID number and phone in full (audited)",
+)
 def get_user_personal(request, user_id: int):
     user = get_scoped(request.auth, User, pk=user_id)
     return services.read_personal(actor=request.auth, user=user)

@@ -8,8 +8,16 @@ from zhili.core.context import current_request_info
 from zhili.org.models import AuditAction, AuditLog
 
 
-def record(*, actor, action: AuditAction | str, obj: Any = None, unit_code: str = "",
-           object_repr: str = "", details: dict | None = None, actor_username: str = "") -> AuditLog:
+def record(
+    *,
+    actor,
+    action: AuditAction | str,
+    obj: Any = None,
+    unit_code: str = "",
+    object_repr: str = "",
+    details: dict | None = None,
+    actor_username: str = "",
+) -> AuditLog:
     info = current_request_info()
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     if obj is not None:

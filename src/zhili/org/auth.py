@@ -14,8 +14,7 @@ from zhili.org.models import ApiToken
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
         digest = ApiToken.digest_of(token)
-        found = (ApiToken.objects.select_related("user", "user__home_unit")
-                 .filter(digest=digest).first())
+        found = ApiToken.objects.select_related("user", "user__home_unit").filter(digest=digest).first()
         if found is None or not found.user.is_active:
             return None
         now = timezone.now()

@@ -61,10 +61,15 @@ def create_accounts(*, password: str, seed: int = 2026) -> list[DemoAccount]:
     for role, (level, dept) in ROLE_PLACES.items():
         unit = chain.get(level) or chain[max(chain)]
         name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(["", *GIVEN])
-        user = User(username=role.value, display_name=name, role=role, home_unit=unit,
-                    department=departments.get(dept) if dept else None,
-                    phone=f"1{rng.choice('35789')}{rng.randint(0, 999999999):09d}",
-                    id_number=id_number(rng, unit.code))
+        user = User(
+            username=role.value,
+            display_name=name,
+            role=role,
+            home_unit=unit,
+            department=departments.get(dept) if dept else None,
+            phone=f"1{rng.choice('35789')}{rng.randint(0, 999999999):09d}",
+            id_number=id_number(rng, unit.code),
+        )
         user.set_password(password)
         user.save()
         accounts.append(DemoAccount(user.username, str(role.label), unit))

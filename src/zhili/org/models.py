@@ -38,10 +38,22 @@ class ZhiliUserManager(DjangoUserManager.from_queryset(ScopedQuerySet)):
 class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
     role = models.CharField(_("role"), max_length=24, choices=Role.choices, default=Role.CITIZEN)
-    home_unit = models.ForeignKey("geo.Unit", verbose_name=_("home unit"), null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="users")
-    department = models.ForeignKey(Department, verbose_name=_("department"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="users")
+    home_unit = models.ForeignKey(
+        "geo.Unit",
+        verbose_name=_("home unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)
 
@@ -61,7 +73,9 @@ class User(AbstractUser):
 class ApiToken(models.Model):
     """A bearer token for scripts and department systems. Only its SHA-256 is stored."""
 
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(_("prefix"), max_length=8, editable=False)
     digest = models.CharField(max_length=64, unique=True, editable=False)
@@ -103,8 +117,15 @@ class AuditLog(models.Model):
     """Append-only: a database trigger refuses UPDATE and DELETE (see migration 0002)."""
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(User, verbose_name=_("actor"), null=True, blank=True,
-                              on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
     actor_username = models.CharField(_("actor username"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices, db_index=True)
     object_type = models.CharField(_("object type"), max_length=60, blank=True)

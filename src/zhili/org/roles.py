@@ -56,9 +56,9 @@ def sync_role_groups(using: str = "default") -> None:
     wanted = {p for perms in ROLE_PERMISSIONS.values() for p in perms}
     by_name = {
         f"{p.content_type.app_label}.{p.codename}": p
-        for p in Permission.objects.using(using).select_related("content_type").filter(
-            content_type__app_label__in={name.split(".")[0] for name in wanted}
-        )
+        for p in Permission.objects.using(using)
+        .select_related("content_type")
+        .filter(content_type__app_label__in={name.split(".")[0] for name in wanted})
     }
     missing = wanted - by_name.keys()
     if missing:

@@ -22,16 +22,26 @@ def update_user(*, actor, user: User, home_unit_code: str | None = None, **chang
     if home_unit_code is not None:
         unit = Unit.objects.filter(code=home_unit_code).first()
         if unit is None or not in_scope(actor, unit.code):
-            raise ZhiliError(_("Unknown unit %(code)s") % {"code": home_unit_code}, code="unknown_unit",
-                             details=[{"field": "home_unit_code", "reason": _("not a unit in your scope")}])
+            raise ZhiliError(
+                _("Unknown unit %(code)s") % {"code": home_unit_code},
+                code="unknown_unit",
+                details=[{"field": "home_unit_code", "reason": _("not a unit in your scope")}],
+            )
         changes["home_unit"] = unit
     before = {k: str(getattr(user, k)) for k in changes}
     for key, value in changes.items():
         setattr(user, key, value)
     user.save(update_fields=list(changes))
-    record(actor=actor, action=AuditAction.CHANGE, obj=user,
-           details={"before": before, "after": {k: str(v) for k, v in changes.items()},
-                    "fields": sorted(changes)})
+    record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        obj=user,
+        details={
+            "before": before,
+            "after": {k: str(v) for k, v in changes.items()},
+            "fields": sorted(changes),
+        },
+    )
     return user
 
 
@@ -40,7 +50,12 @@ def read_personal(*, actor, user: User) -> dict:
     if actor.pk != user.pk and not actor.has_perm("org.view_personal_data"):
         raise PermissionDenied(_("Your role may not see personal data in full"))
     if actor.pk != user.pk:
-        record(actor=actor, action=AuditAction.VIEW_PERSONAL, obj=user, details={"fields": ["phone", "id_number"]})
+        record(
+            actor=actor,
+            action=AuditAction.VIEW_PERSONAL,
+            obj=user,
+            details={"fields": ["phone", "id_number"]},
+        )
     return {"id": user.pk, "username": user.username, "phone": user.phone, "id_number": user.id_number}
 
 
@@ -48,7 +63,10 @@ def read_personal(*, actor, user: User) -> dict:
 def create_token(*, actor, name: str, days: int | None) -> tuple[ApiToken, str]:
     key = "zl_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=actor, name=name, prefix=key[:8], digest=ApiToken.digest_of(key),
+        user=actor,
+        name=name,
+        prefix=key[:8],
+        digest=ApiToken.digest_of(key),
         expires_at=timezone.now() + timedelta(days=days) if days else None,
     )
     record(actor=actor, action=AuditAction.TOKEN_CREATED, obj=token, unit_code=_unit_code(actor))

@@ -22,14 +22,19 @@ def _logged_out(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
-    record(actor=None, actor_username=str(credentials.get("username", ""))[:150],
-           action=AuditAction.LOGIN_FAILED)
+    record(
+        actor=None, actor_username=str(credentials.get("username", ""))[:150], action=AuditAction.LOGIN_FAILED
+    )
 
 
 @receiver(user_locked_out)
 def _locked_out(sender, request, username, ip_address, **kwargs):
-    record(actor=None, actor_username=str(username or "")[:150], action=AuditAction.LOCKED_OUT,
-           details={"ip": ip_address})
+    record(
+        actor=None,
+        actor_username=str(username or "")[:150],
+        action=AuditAction.LOCKED_OUT,
+        details={"ip": ip_address},
+    )
 
 
 @receiver(post_save, sender=User)

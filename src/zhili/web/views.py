@@ -41,7 +41,9 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return _error_page(request, 500, "server_error", _("Something went wrong on our side; it has been logged."))
+    return _error_page(
+        request, 500, "server_error", _("Something went wrong on our side; it has been logged.")
+    )
 
 
 def permission_denied(request, exception=None):

@@ -5,57 +5,134 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='12-digit statistical code; 15 digits for grids', max_length=15, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('kind', models.CharField(choices=[('city', 'City'), ('district', 'District'), ('zone', 'Functional zone'), ('town', 'Town'), ('street', 'Street'), ('village', 'Village'), ('community', 'Community'), ('grid', 'Grid')], max_length=12, verbose_name='kind')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'City'), (2, 'District'), (3, 'Town/street'), (4, 'Village/community'), (5, 'Grid')], editable=False, verbose_name='level')),
-                ('boundary', models.JSONField(blank=True, help_text='GeoJSON Polygon or MultiPolygon, WGS 84', null=True, verbose_name='boundary')),
-                ('centroid_lon', models.FloatField(blank=True, null=True, verbose_name='centroid longitude')),
-                ('centroid_lat', models.FloatField(blank=True, null=True, verbose_name='centroid latitude')),
-                ('area_km2', models.FloatField(blank=True, null=True, verbose_name='area (km²)')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='geo.unit', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="12-digit statistical code; 15 digits for grids",
+                        max_length=15,
+                        unique=True,
+                        verbose_name="code",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="English name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("city", "City"),
+                            ("district", "District"),
+                            ("zone", "Functional zone"),
+                            ("town", "Town"),
+                            ("street", "Street"),
+                            ("village", "Village"),
+                            ("community", "Community"),
+                            ("grid", "Grid"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "City"),
+                            (2, "District"),
+                            (3, "Town/street"),
+                            (4, "Village/community"),
+                            (5, "Grid"),
+                        ],
+                        editable=False,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "boundary",
+                    models.JSONField(
+                        blank=True,
+                        help_text="GeoJSON Polygon or MultiPolygon, WGS 84",
+                        null=True,
+                        verbose_name="boundary",
+                    ),
+                ),
+                ("centroid_lon", models.FloatField(blank=True, null=True, verbose_name="centroid longitude")),
+                ("centroid_lat", models.FloatField(blank=True, null=True, verbose_name="centroid latitude")),
+                ("area_km2", models.FloatField(blank=True, null=True, verbose_name="area (km²)")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="geo.unit",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unit',
-                'verbose_name_plural': 'units',
-                'ordering': ['code'],
+                "verbose_name": "unit",
+                "verbose_name_plural": "units",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Population',
+            name="Population",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('resident', models.PositiveIntegerField(verbose_name='resident population')),
-                ('registered', models.PositiveIntegerField(blank=True, null=True, verbose_name='registered population')),
-                ('floating', models.PositiveIntegerField(blank=True, null=True, verbose_name='floating population')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='populations', to='geo.unit', verbose_name='unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                ("resident", models.PositiveIntegerField(verbose_name="resident population")),
+                (
+                    "registered",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="registered population"),
+                ),
+                (
+                    "floating",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="floating population"),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="populations",
+                        to="geo.unit",
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'population',
-                'verbose_name_plural': 'populations',
-                'ordering': ['unit__code', '-year'],
+                "verbose_name": "population",
+                "verbose_name_plural": "populations",
+                "ordering": ["unit__code", "-year"],
             },
         ),
         migrations.AddIndex(
-            model_name='unit',
-            index=models.Index(fields=['level', 'code'], name='geo_unit_level_6c73ec_idx'),
+            model_name="unit",
+            index=models.Index(fields=["level", "code"], name="geo_unit_level_6c73ec_idx"),
         ),
         migrations.AddConstraint(
-            model_name='population',
-            constraint=models.UniqueConstraint(fields=('unit', 'year'), name='geo_population_unit_year'),
+            model_name="population",
+            constraint=models.UniqueConstraint(fields=("unit", "year"), name="geo_population_unit_year"),
         ),
     ]

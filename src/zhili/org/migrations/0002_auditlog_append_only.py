@@ -8,7 +8,10 @@ SQLITE = [
     """CREATE TRIGGER org_auditlog_no_delete BEFORE DELETE ON org_auditlog
        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
 ]
-SQLITE_REVERSE = ["DROP TRIGGER IF EXISTS org_auditlog_no_update", "DROP TRIGGER IF EXISTS org_auditlog_no_delete"]
+SQLITE_REVERSE = [
+    "DROP TRIGGER IF EXISTS org_auditlog_no_update",
+    "DROP TRIGGER IF EXISTS org_auditlog_no_delete",
+]
 
 POSTGRES = [
     """CREATE OR REPLACE FUNCTION org_auditlog_append_only() RETURNS trigger AS $$

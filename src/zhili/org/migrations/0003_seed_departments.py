@@ -19,7 +19,12 @@ DEPARTMENTS = [
     ("water", "市水务局", "Water Affairs Bureau", "水务"),
     ("meteorology", "市气象局", "Meteorological Bureau", "气象"),
     ("hotline_12345", "市12345政务服务便民热线", "12345 Government Service Hotline", "12345"),
-    ("political_legal", "市委政法委（平安办）", "Political and Legal Affairs Commission (Ping'an Office)", "政法委"),
+    (
+        "political_legal",
+        "市委政法委（平安办）",
+        "Political and Legal Affairs Commission (Ping'an Office)",
+        "政法委",
+    ),
     ("civilization_office", "市文明办", "Civilization Office", "文明办"),
     ("procuratorate", "市人民检察院", "People's Procuratorate", "检察院"),
     ("consumer_council", "市消费者委员会", "Consumer Council", "消委会"),
@@ -29,8 +34,9 @@ DEPARTMENTS = [
 def seed(apps, schema_editor):
     Department = apps.get_model("org", "Department")
     for code, name, name_en, short in DEPARTMENTS:
-        Department.objects.update_or_create(code=code, defaults={"name": name, "name_en": name_en,
-                                                                 "short_name": short})
+        Department.objects.update_or_create(
+            code=code, defaults={"name": name, "name_en": name_en, "short_name": short}
+        )
 
 
 class Migration(migrations.Migration):

@@ -27,10 +27,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2026, help="the same seed gives the same city")
         parser.add_argument("--year", type=int, default=None, help="population year (default: last year)")
-        parser.add_argument("--password", default=None, help="password of every demo account (default: random)")
+        parser.add_argument(
+            "--password", default=None, help="password of every demo account (default: random)"
+        )
         parser.add_argument("--no-serve", action="store_true", help="build only; do not start the server")
-        parser.add_argument("--reset", action="store_true",
-                            help="on PostgreSQL: drop everything in the database first")
+        parser.add_argument(
+            "--reset", action="store_true", help="on PostgreSQL: drop everything in the database first"
+        )
         parser.add_argument("--bind", default="127.0.0.1:8000")
         parser.add_argument("--workers", type=int, default=2)
 
@@ -53,7 +56,9 @@ class Command(BaseCommand):
             units = build_city(seed=opts["seed"])
         with self.step(console, _("load divisions and boundaries")), _progress(console) as progress:
             task = progress.add_task(_("units"), total=len(units))
-            counts = load_city(units, year=year, progress=lambda done, total: progress.update(task, completed=done))
+            counts = load_city(
+                units, year=year, progress=lambda done, total: progress.update(task, completed=done)
+            )
 
         from zhili.org.demo import create_accounts
 
@@ -83,8 +88,10 @@ class Command(BaseCommand):
             return
         tables = connection.introspection.table_names()
         if tables and not reset:
-            raise CommandError(_("the database %(name)s is not empty; add --reset to drop everything in it")
-                               % {"name": db["NAME"]})
+            raise CommandError(
+                _("the database %(name)s is not empty; add --reset to drop everything in it")
+                % {"name": db["NAME"]}
+            )
         if tables:
             with connection.cursor() as cursor:
                 cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
@@ -112,6 +119,12 @@ class Command(BaseCommand):
 
 @contextmanager
 def _progress(console: Console):
-    with Progress(TextColumn("  {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=False) as progress:
+    with Progress(
+        TextColumn("  {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
         yield progress

@@ -36,17 +36,27 @@ class Command(BaseCommand):
         try:
             if suffix == ".csv":
                 result = import_divisions(path, year=year)
-                self.stdout.write(self.style.SUCCESS(
-                    _("%(file)s: %(created)d units created, %(updated)d updated, %(pop)d population rows")
-                    % {"file": path.name, "created": result.created, "updated": result.updated,
-                       "pop": result.populations}))
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        _("%(file)s: %(created)d units created, %(updated)d updated, %(pop)d population rows")
+                        % {
+                            "file": path.name,
+                            "created": result.created,
+                            "updated": result.updated,
+                            "pop": result.populations,
+                        }
+                    )
+                )
             elif suffix in (".geojson", ".json"):
                 count = import_boundaries(path)
-                self.stdout.write(self.style.SUCCESS(
-                    _("%(file)s: %(n)d boundaries set") % {"file": path.name, "n": count}))
+                self.stdout.write(
+                    self.style.SUCCESS(_("%(file)s: %(n)d boundaries set") % {"file": path.name, "n": count})
+                )
             else:
-                raise CommandError(_("%(file)s: use a .csv file (divisions) or a .geojson file (boundaries)")
-                                   % {"file": path.name})
+                raise CommandError(
+                    _("%(file)s: use a .csv file (divisions) or a .geojson file (boundaries)")
+                    % {"file": path.name}
+                )
         except ZhiliError as exc:
             for detail in exc.details:
                 where = detail.get("file", "")

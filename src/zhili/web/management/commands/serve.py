@@ -28,14 +28,28 @@ class Command(BaseCommand):
         consumer = None
         if not no_tasks:
             consumer = subprocess.Popen([sys.executable, "-m", "zhili.cli", "run_huey", "--quiet"])
-        self.stdout.write(self.style.SUCCESS(_("Zhili is serving on http://%(bind)s/ (Ctrl-C stops it)")
-                                             % {"bind": bind}))
+        self.stdout.write(
+            self.style.SUCCESS(_("Zhili is serving on http://%(bind)s/ (Ctrl-C stops it)") % {"bind": bind})
+        )
         try:
             from gunicorn.app.wsgiapp import WSGIApplication
 
-            sys.argv = ["gunicorn", "zhili.config.wsgi:application", "--bind", bind, "--workers", str(workers),
-                        "--threads", str(threads), "--worker-class", "gthread", "--access-logfile", "-",
-                        "--graceful-timeout", "5"]
+            sys.argv = [
+                "gunicorn",
+                "zhili.config.wsgi:application",
+                "--bind",
+                bind,
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+                "--worker-class",
+                "gthread",
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                "5",
+            ]
             WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
         finally:
             if consumer is not None and consumer.poll() is None:
