@@ -274,7 +274,29 @@ def test_openapi_docs_are_served(db):
 
     schema = Client().get("/api/openapi.json").json()
     assert "/api/v1/geo/units" in schema["paths"]
-    assert Client().get("/api/docs").status_code == 200
+    docs = Client().get("/api/docs")
+    assert docs.status_code == 200
+    assert "cdn." not in docs.content.decode() and "/static/ninja/swagger-ui-bundle" in docs.content.decode()
+
+
+def test_a_page_may_hold_up_to_a_thousand_rows(personas, city):
+    from zhili.geo.models import Kind, Unit
+
+    town = city[OWN_TOWN]
+    Unit.objects.bulk_create(
+        [
+            Unit(code=f"449902001{i:03d}", name=f"测试社区{i}", kind=Kind.COMMUNITY, level=4, parent=town)
+            for i in range(3, 150)
+        ]
+    )
+    body = (
+        client_for(personas["town_cadre"])
+        .get("/api/v1/geo/units", {"level": "village", "page_size": 1000})
+        .json()
+    )
+    assert (body["count"], len(body["items"])) == (149, 149)
+    capped = client_for(personas["town_cadre"]).get("/api/v1/geo/units", {"page_size": 5000}).json()
+    assert len(capped["items"]) == capped["count"] == 153
 
 
 def test_other_village_is_invisible_to_a_town_cadre(personas):

@@ -96,8 +96,15 @@ def browser():
 class PageWatch:
     """Collects console errors and failed requests of one page."""
 
-    def __init__(self, page):
+    def __init__(self, page, origin: str):
         self.errors: list[str] = []
+        # Offline: every request goes to our own server (data: URLs are inline).
+        page.on(
+            "request",
+            lambda r: (
+                None if r.url.startswith((origin, "data:")) else self.errors.append(f"external: {r.url}")
+            ),
+        )
         page.on("console", lambda m: self.errors.append(f"console: {m.text}") if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
         page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url}"))
@@ -105,10 +112,10 @@ class PageWatch:
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, server):
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
     p = context.new_page()
-    p.watch = PageWatch(p)
+    p.watch = PageWatch(p, server)
     yield p
     context.close()
 
@@ -165,6 +172,14 @@ def test_the_admin_opens_in_chinese_for_the_system_admin(server, page):
     page.wait_for_selector("#result_list")
     assert page.locator("#result_list tbody tr").count() == 100  # the admin's first page of ~330
     shot(page, "admin-units")
+    assert page.watch.errors == []
+
+
+def test_the_api_docs_load_without_the_internet(server, page):
+    page.goto(server + "/api/docs")
+    page.wait_for_selector(".swagger-ui .opblock")
+    assert page.locator(".opblock-summary-path", has_text="/api/v1/geo/units").count() >= 1
+    shot(page, "api-docs")
     assert page.watch.errors == []
 
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "zhili.core.apps.AxesConfig",
     "huey.contrib.djhuey",
+    "ninja",  # so that /api/docs serves its bundled Swagger UI, not the CDN copy
     "zhili.core",
     "zhili.geo",
     "zhili.org",
@@ -216,8 +217,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 
-NINJA_PAGINATION_PER_PAGE = 50
-NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 1000
+NINJA_PAGINATION_PER_PAGE = 100
+NINJA_MAX_PER_PAGE_SIZE = 1000
 
 LOGGING = {
     "version": 1,

@@ -57,6 +57,9 @@ def create_accounts(*, password: str, seed: int = 2026) -> list[DemoAccount]:
             break
         chain[level] = node
     departments = {d.code: d for d in Department.objects.all()}
+    from django.contrib.auth.hashers import make_password
+
+    password_hash = make_password(password)  # one Argon2 run, not one per account
     accounts = []
     for role, (level, dept) in ROLE_PLACES.items():
         unit = chain.get(level) or chain[max(chain)]
@@ -70,7 +73,7 @@ def create_accounts(*, password: str, seed: int = 2026) -> list[DemoAccount]:
             phone=f"1{rng.choice('35789')}{rng.randint(0, 999999999):09d}",
             id_number=id_number(rng, unit.code),
         )
-        user.set_password(password)
+        user.password = password_hash
         user.save()
         accounts.append(DemoAccount(user.username, str(role.label), unit))
     return accounts

@@ -100,8 +100,10 @@ class Command(BaseCommand):
         table = Table(title=_("Demo city"))
         table.add_column(_("kind"))
         table.add_column(_("count"), justify="right")
+        from zhili.geo.models import Kind
+
         for kind, n in counts.items():
-            table.add_row(kind, str(n))
+            table.add_row(str(Kind(kind).label), str(n))
         console.print(table)
         acc = Table(title=_("Demo accounts (password: %(pw)s)") % {"pw": password})
         for col in (_("username"), _("role"), _("home unit")):
