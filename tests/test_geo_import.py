@@ -162,3 +162,20 @@ def test_malformed_json_names_the_line(city, tmp_path):
     with pytest.raises(ZhiliError) as err:
         import_boundaries(write(tmp_path, "b.geojson", '{"type": "FeatureCollection",\n "features": [,]}'))
     assert err.value.details[0]["line"] == 2
+
+
+def test_a_command_line_import_is_audited_with_the_system_account(db, capsys):
+    import getpass
+
+    call_command("geo", "import", str(DATA / "divisions.csv"))
+    call_command("geo", "import", str(DATA / "boundaries.geojson"))
+    entries = list(AuditLog.objects.order_by("id").values_list("action", "actor_username", "details"))
+    assert entries == [
+        (
+            "import",
+            f"cli:{getpass.getuser()}",
+            {"file": "divisions.csv", "created": 15, "updated": 0, "populations": 15},
+        ),
+        ("import", f"cli:{getpass.getuser()}", {"file": "boundaries.geojson", "features": 15}),
+    ]
+    assert "boundaries.geojson：已设置 15 个边界" in capsys.readouterr().out

@@ -18,6 +18,20 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent  # src/zhili
 REPO_DIR = PACKAGE_DIR.parent.parent
 
 env = environ.Env()
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Like env.bool, but a value that is neither true nor false stops the start."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if raw.strip().lower() in _TRUE:
+        return True
+    if raw.strip().lower() in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a yes/no value (use 1/0, true/false, yes/no, on/off)")
+
 
 DATA_DIR = Path(env.str("ZHILI_DATA_DIR", default=str(REPO_DIR / "data"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -38,7 +52,7 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = env.bool("ZHILI_DEBUG", default=False)
+DEBUG = env_bool("ZHILI_DEBUG", False)
 ALLOWED_HOSTS = env.list("ZHILI_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("ZHILI_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -138,7 +152,7 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env.bool("ZHILI_SECURE_COOKIES", default=False)
+SESSION_COOKIE_SECURE = env_bool("ZHILI_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 AXES_FAILURE_LIMIT = env.int("ZHILI_LOGIN_FAILURE_LIMIT", default=5)
@@ -179,7 +193,7 @@ def _vendor_static() -> list[tuple[str, str]]:
 
 
 STATICFILES_DIRS = _vendor_static()
-TESTING = "pytest" in sys.modules or env.bool("ZHILI_TESTING", default=False)
+TESTING = "pytest" in sys.modules or env_bool("ZHILI_TESTING", False)
 if TESTING or DEBUG:
     # Tests and DEBUG run without collectstatic; the manifest would not exist yet.
     STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -190,7 +204,7 @@ if TESTING or DEBUG:
 _tasks_url = env.str("ZHILI_TASKS_URL", default="")
 HUEY = {
     "name": "zhili",
-    "immediate": env.bool("ZHILI_TASKS_IMMEDIATE", default=TESTING),
+    "immediate": env_bool("ZHILI_TASKS_IMMEDIATE", TESTING),
     "utc": True,
     "consumer": {"workers": 2, "worker_type": "thread", "periodic": True},
 }

@@ -87,7 +87,9 @@ def _read_text(path: Path, collector: _Collector) -> str:
         raise  # unreachable
 
 
-def import_divisions(path: str | Path, *, actor=None, year: int | None = None) -> ImportResult:
+def import_divisions(
+    path: str | Path, *, actor=None, actor_username: str = "", year: int | None = None
+) -> ImportResult:
     """Create or update units from a CSV with code, name, parent_code, kind and population columns."""
     path = Path(path)
     errors = _Collector(path.name)
@@ -196,12 +198,13 @@ def import_divisions(path: str | Path, *, actor=None, year: int | None = None) -
             if r.get("population"):
                 Population.objects.update_or_create(unit=unit, year=r["year"], defaults=r["population"])
                 result.populations += 1
-        if actor is not None or rows:
+        if rows:
             from zhili.org.audit import record
             from zhili.org.models import AuditAction
 
             record(
                 actor=actor,
+                actor_username=actor_username,
                 action=AuditAction.IMPORT,
                 object_repr=f"divisions {path.name}",
                 details={
@@ -288,7 +291,7 @@ def _parse_row(row: dict[str, str], line: int, errors: _Collector, year: int | N
     return parsed if ok else None
 
 
-def import_boundaries(path: str | Path, *, actor=None) -> int:
+def import_boundaries(path: str | Path, *, actor=None, actor_username: str = "") -> int:
     """Set boundaries from a GeoJSON FeatureCollection whose features carry `code` in properties."""
     path = Path(path)
     errors = _Collector(path.name)
@@ -387,6 +390,7 @@ def import_boundaries(path: str | Path, *, actor=None) -> int:
 
         record(
             actor=actor,
+            actor_username=actor_username,
             action=AuditAction.IMPORT,
             object_repr=f"boundaries {path.name}",
             details={"file": path.name, "features": len(updates)},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -30,12 +31,14 @@ class Command(BaseCommand):
     def _import(self, path: Path, year: int | None) -> None:
         from zhili.geo.importing import import_boundaries, import_divisions
 
+        # Who ran it: the operating-system account, since a command line has no Zhili login.
+        who = f"cli:{getpass.getuser()}"
         if not path.is_file():
             raise CommandError(_("%(path)s: no such file") % {"path": path})
         suffix = path.suffix.lower()
         try:
             if suffix == ".csv":
-                result = import_divisions(path, year=year)
+                result = import_divisions(path, year=year, actor_username=who)
                 self.stdout.write(
                     self.style.SUCCESS(
                         _("%(file)s: %(created)d units created, %(updated)d updated, %(pop)d population rows")
@@ -48,7 +51,7 @@ class Command(BaseCommand):
                     )
                 )
             elif suffix in (".geojson", ".json"):
-                count = import_boundaries(path)
+                count = import_boundaries(path, actor_username=who)
                 self.stdout.write(
                     self.style.SUCCESS(_("%(file)s: %(n)d boundaries set") % {"file": path.name, "n": count})
                 )
