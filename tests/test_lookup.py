@@ -51,3 +51,26 @@ def test_the_index_holds_only_the_leaves(city):
         "449903001001001",
     ]
     assert locate_point(*POINT_OTHER)[1].code == "449903001001"
+
+
+def test_a_code_prefix_follows_the_level_the_code_encodes():
+    from zhili.core.scope import code_prefix
+
+    assert [
+        code_prefix(c)
+        for c in (
+            "449900000000",
+            "449902000000",
+            "449902001000",
+            "449902100200",
+            "449902001001003",
+            "449971000000",
+        )
+    ] == ["4499", "449902", "449902001", "449902100200", "449902001001003", "449971"]
+
+
+def test_code_prefix_agrees_with_every_stored_unit(city):
+    from zhili.core.scope import code_prefix
+    from zhili.geo.models import Unit
+
+    assert all(code_prefix(u.code) == u.prefix for u in Unit.objects.all())

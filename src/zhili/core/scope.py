@@ -11,7 +11,25 @@ from __future__ import annotations
 from django.db import models
 
 
+def code_prefix(code: str) -> str:
+    """The significant digits of a unit code: 4499|02|001|001|001 → city 4, district 6, town 9,
+    village/community 12, grid 15. Derived from the code alone, as GB/T 2260 lays it out."""
+    if len(code) > 12:
+        return code  # grid
+    if code[9:12].strip("0"):
+        return code[:12]  # village or community
+    if code[6:9].strip("0"):
+        return code[:9]  # town or street
+    if code[4:6].strip("0"):
+        return code[:6]  # district or zone
+    return code[:4]  # city
+
+
 class ScopedQuerySet(models.QuerySet):
+    def within(self, code: str) -> models.QuerySet:
+        """Rows of the unit `code` and everything under it (a filter, not a permission)."""
+        return self.filter(**{f"{self.model.scope_path}__startswith": code_prefix(code)})
+
     def for_actor(self, actor, action: str = "view") -> models.QuerySet:
         """Rows `actor` may `action` (view, change, add, delete): permission first, then scope.
 

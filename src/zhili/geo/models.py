@@ -99,6 +99,7 @@ class Unit(models.Model):
 
     @property
     def prefix(self) -> str:
+        """Every unit under this one has a code that starts with this."""
         return self.code[: LEVEL_PREFIX_LEN[Level(self.level)]]
 
     def display_name(self, language: str | None = None) -> str:

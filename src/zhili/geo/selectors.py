@@ -20,8 +20,7 @@ def filter_units(qs: QuerySet, *, level=None, kind=None, parent=None, within=Non
     if parent:
         qs = qs.filter(parent__code=parent)
     if within:
-        unit = Unit.objects.filter(code=within).first()
-        qs = qs.filter(code__startswith=unit.prefix) if unit else qs.none()
+        qs = qs.within(within)
     if q:
         qs = qs.filter(name__icontains=q)
     return qs

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from zhili.core.masking import mask_id_number, mask_phone
-from zhili.geo.models import Unit
 
 
 def _is_self(user, actor) -> bool:
@@ -25,8 +24,7 @@ def filter_users(qs: QuerySet, *, role=None, within=None, q=None) -> QuerySet:
     if role:
         qs = qs.filter(role=role)
     if within:
-        unit = Unit.objects.filter(code=within).first()
-        qs = qs.filter(home_unit__code__startswith=unit.prefix) if unit else qs.none()
+        qs = qs.within(within)
     if q:
         from django.db.models import Q
 
