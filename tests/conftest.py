@@ -101,3 +101,61 @@ def client_for(user) -> Client:
 @pytest.fixture
 def api_client():
     return client_for
+
+
+# --- the data hub ---------------------------------------------------------------------------
+HUB_TYPES = [
+    # code, department, family, fields
+    (
+        "police.burglary",
+        "public_security",
+        "police",
+        [
+            {"name": "category", "type": "category", "choices": ["day", "night"]},
+            {"name": "caller_phone", "type": "text", "personal": True},
+        ],
+    ),
+    (
+        "police.homicide",
+        "public_security",
+        "police",
+        [{"name": "deaths", "type": "int", "min": 0, "required": True}],
+    ),
+    (
+        "fire.fire",
+        "fire_rescue",
+        "fire",
+        [{"name": "deaths", "type": "int", "min": 0}, {"name": "injuries", "type": "int", "min": 0}],
+    ),
+    (
+        "env.air",
+        "ecology",
+        "environment",
+        [
+            {"name": "value", "type": "decimal", "required": True, "min": 0},
+            {"name": "category", "type": "category", "choices": ["pm25", "pm10"], "required": True},
+        ],
+    ),
+]
+
+
+@pytest.fixture
+def hub(city):
+    """Four event types of three departments and two department systems with their keys."""
+    from zhili.hub.models import EventType
+    from zhili.hub.services import create_source
+    from zhili.org.models import Department
+
+    depts = {d.code: d for d in Department.objects.all()}
+    for code, dept, family, fields in HUB_TYPES:
+        EventType.objects.create(
+            code=code,
+            name=code,
+            department=depts[dept],
+            family=family,
+            fields=fields,
+            has_personal_data=any(f.get("personal") for f in fields),
+        )
+    police, police_key = create_source(code="ga_110", name="110 接处警", department=depts["public_security"])
+    fire, fire_key = create_source(code="xf_119", name="119 接警", department=depts["fire_rescue"])
+    return {"police": police, "police_key": police_key, "fire": fire, "fire_key": fire_key, "city": city}

@@ -100,12 +100,14 @@ def _unexpected(request, exc: Exception):
 
 def _register_routers() -> None:
     from zhili.geo.api import router as geo_router
+    from zhili.hub.api import router as hub_router
     from zhili.org.api import auth_router
     from zhili.org.api import router as org_router
 
     api.add_router("/v1/auth/", auth_router)
     api.add_router("/v1/geo/", geo_router)
     api.add_router("/v1/org/", org_router)
+    api.add_router("/v1/hub/", hub_router)
 
 
 _register_routers()

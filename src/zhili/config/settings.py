@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "zhili.core",
     "zhili.geo",
     "zhili.org",
+    "zhili.hub",
     "zhili.web",
 ]
 
@@ -230,6 +231,18 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+
+# --- data hub -------------------------------------------------------------------------------
+HUB_CUTOFF = env.str("ZHILI_HUB_CUTOFF", default="06:00")  # the next day's local time that closes a day
+HUB_FUTURE_TOLERANCE_SECONDS = env.int("ZHILI_HUB_FUTURE_TOLERANCE_SECONDS", default=600)
+HUB_OLDEST_YEAR = env.int("ZHILI_HUB_OLDEST_YEAR", default=2000)
+HUB_MAX_BATCH = 10_000
+HUB_MAX_UPLOAD_BYTES = env.int("ZHILI_HUB_MAX_UPLOAD_BYTES", default=2 * 1024**3)
+LAKE_DIR = Path(env.str("ZHILI_LAKE_DIR", default=str(DATA_DIR / "lake")))
+# A batch of 10,000 events is about 3 MB of JSON.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 32 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024  # larger uploads stream to a temporary file
 
 NINJA_PAGINATION_PER_PAGE = 100
 NINJA_MAX_PER_PAGE_SIZE = 1000

@@ -33,17 +33,24 @@ class ScopedQuerySet(models.QuerySet):
     def for_actor(self, actor, action: str = "view") -> models.QuerySet:
         """Rows `actor` may `action` (view, change, add, delete): permission first, then scope.
 
-        Without the model permission nothing is returned; callers that want to say 403 instead
-        check `actor_may` first.
+        Scope is the actor's home unit and below (`scope_path`), and for department-bound roles
+        (a department's data officer) also their own department (`department_path`). Without the
+        model permission nothing is returned; callers that want to say 403 check `actor_may` first.
         """
         if not actor_may(actor, self.model, action):
             return self.none()
-        prefix = scope_prefix(actor)
-        if prefix == "":
-            return self
-        if prefix is None:
-            return self.none()
-        return self.filter(**{f"{self.model.scope_path}__startswith": prefix})
+        qs = self
+        if path := getattr(self.model, "scope_path", None):
+            prefix = scope_prefix(actor)
+            if prefix is None:
+                return self.none()
+            if prefix:
+                qs = qs.filter(**{f"{path}__startswith": prefix})
+        if (dept_path := getattr(self.model, "department_path", None)) and getattr(
+            actor, "department_scoped", False
+        ):
+            qs = qs.filter(**{dept_path: actor.department_id}) if actor.department_id else qs.none()
+        return qs
 
 
 def actor_may(actor, model, action: str) -> bool:
@@ -72,7 +79,7 @@ def scoped(actor, model, action: str = "view") -> models.QuerySet:
 
     if not actor_may(actor, model, action):
         raise PermissionDenied
-    if getattr(model, "scope_path", None) is None:
+    if not hasattr(model.objects, "for_actor"):
         return model.objects.all()  # city-wide reference data: the permission is the whole check
     return model.objects.for_actor(actor, action)
 

@@ -31,6 +31,7 @@ class PointIndex:
     ancestors: dict[int, dict[int, int]]  # leaf id → {level: unit id}
     codes: dict[int, str]
     level_codes: dict[int, np.ndarray]  # level → code of each leaf's ancestor at that level ("" if none)
+    leaf_codes: np.ndarray  # code of each leaf, then "" (position -1)
 
     def locate_positions(self, lon, lat) -> np.ndarray:
         """Position of each point's leaf polygon in this index, -1 outside every unit."""
@@ -124,6 +125,7 @@ def _build(version: str) -> PointIndex:
         tree=shapely.STRtree(polygons),
         ancestors=ancestors,
         codes=code_of,
+        leaf_codes=np.array([r[3] for r in leaves] + [""], dtype=object),
         level_codes={
             lvl: np.array(
                 [code_of.get(ancestors[leaf[0]].get(lvl), "") for leaf in leaves] + [""], dtype=object
@@ -138,6 +140,12 @@ def locate(lon, lat, level: Level = Level.VILLAGE) -> np.ndarray:
     index = get_index()
     # The last entry of each level's table is "", so position -1 (outside) maps to "".
     return index.level_codes[int(level)][index.locate_positions(lon, lat)]
+
+
+def locate_leaf(lon, lat) -> np.ndarray:
+    """The finest unit's code for each point (a grid in a full city), "" outside the city."""
+    index = get_index()
+    return index.leaf_codes[index.locate_positions(lon, lat)]
 
 
 def locate_point(lon: float, lat: float) -> list[Unit]:

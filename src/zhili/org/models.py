@@ -69,6 +69,13 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    @property
+    def department_scoped(self) -> bool:
+        """Sees only their own department's deliveries and events (a data officer)."""
+        from zhili.org.roles import DEPARTMENT_SCOPED_ROLES
+
+        return self.role in DEPARTMENT_SCOPED_ROLES
+
 
 class ApiToken(models.Model):
     """A bearer token for scripts and department systems. Only its SHA-256 is stored."""
@@ -111,6 +118,7 @@ class AuditAction(models.TextChoices):
     LOCKED_OUT = "locked_out", _("Locked out")
     TOKEN_CREATED = "token_created", _("API token created")
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
+    DENIED = "denied", _("Refused for lack of rights")
 
 
 class AuditLog(models.Model):

@@ -25,25 +25,39 @@ class Role(models.TextChoices):
 
 
 _VIEW_GEO = {"geo.view_unit", "geo.view_population"}
+_HUB_READ = {"hub.view_eventtype", "hub.view_event"}
+_HUB_QUALITY = {"hub.view_delivery", "hub.view_source"}
 _STAFF = _VIEW_GEO | {"org.view_user", "org.view_department"}
 _CADRE = _STAFF | {"geo.change_unit", "geo.add_population", "geo.change_population", "org.change_user"}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.SYSTEM_ADMIN: set(),  # superuser: every permission, still cut to their unit's scope
-    Role.CITY_ANALYST: _STAFF | {"org.view_auditlog"},
-    Role.DATA_OFFICER: _VIEW_GEO | {"org.view_department"},
-    Role.DISTRICT_CADRE: _CADRE | {"org.view_auditlog"},
-    Role.TOWN_CADRE: _CADRE,
-    Role.VILLAGE_CADRE: _STAFF,
+    Role.CITY_ANALYST: _STAFF | _HUB_READ | _HUB_QUALITY | {"org.view_auditlog"},
+    Role.DATA_OFFICER: _VIEW_GEO
+    | _HUB_READ
+    | _HUB_QUALITY
+    | {
+        "org.view_department",
+        "hub.submit_event",
+        "hub.view_columnmapping",
+        "hub.change_columnmapping",
+        "hub.add_columnmapping",
+    },
+    Role.DISTRICT_CADRE: _CADRE | _HUB_READ | {"org.view_auditlog"},
+    Role.TOWN_CADRE: _CADRE | _HUB_READ,
+    Role.VILLAGE_CADRE: _STAFF | _HUB_READ,
     Role.GRID_WORKER: _VIEW_GEO | {"org.view_department"},
     Role.MEDIATOR: _STAFF | {"org.view_personal_data"},
-    Role.POLICE_OFFICER: _STAFF | {"org.view_personal_data"},
-    Role.DUTY_OFFICER: _STAFF,
+    Role.POLICE_OFFICER: _STAFF | _HUB_READ | {"org.view_personal_data"},
+    Role.DUTY_OFFICER: _STAFF | _HUB_READ,
     Role.PROSECUTOR: _STAFF | {"org.view_personal_data"},
     Role.ENFORCEMENT_OFFICER: _STAFF,
     Role.LANDLORD: set(),
     Role.CITIZEN: set(),
 }
+
+# Roles bound to one department: they see that department's deliveries and events only.
+DEPARTMENT_SCOPED_ROLES = {Role.DATA_OFFICER}
 
 # Roles that work in the admin site (is_staff); the others use the web UI and API only.
 STAFF_ROLES = {Role.SYSTEM_ADMIN, Role.CITY_ANALYST, Role.DISTRICT_CADRE, Role.TOWN_CADRE}

@@ -1,0 +1,407 @@
+"""Taking items in: validate, place, de-duplicate, version, write, count.
+
+One `Ingestion` per delivery (an API batch, a file, a module's publication). Items go through
+in chunks; each chunk is one transaction in partial mode, so a crash loses at most the chunk in
+flight and a re-run finds the rest as duplicates. In atomic mode the whole delivery is one
+transaction and a single bad item rolls it all back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhili.geo.models import Unit
+from zhili.hub import store
+from zhili.hub.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    EventType,
+    ImportMode,
+    LakeDay,
+    Rejection,
+    Source,
+)
+from zhili.hub.validation import CheckedItem, Invalid, ItemValidator, RawItem, Reason, TypeRule
+
+log = logging.getLogger("zhili.hub")
+
+CHUNK = 10_000
+MAX_REJECTIONS_KEPT = 100_000
+
+
+class Outcome:
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    CORRECTED = "corrected"
+    RETRACTED = "retracted"
+    REJECTED = "rejected"
+
+
+@dataclass(slots=True)
+class ItemResult:
+    line: int
+    source_id: str
+    outcome: str
+    event_id: int | None = None
+    version: int | None = None
+    field: str = ""
+    reason: str = ""
+    message: str = ""
+
+
+@dataclass
+class Counts:
+    received: int = 0
+    accepted: int = 0
+    duplicate: int = 0
+    corrected: int = 0
+    retracted: int = 0
+    rejected: int = 0
+    late: int = 0
+
+    def add(self, other: Counts) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+class AtomicRejected(Exception):
+    """Raised inside the atomic transaction so that nothing of the delivery is kept."""
+
+
+def local_tz():
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def cutoff_for(day: date) -> datetime:
+    """When the index closes `day`: the next day at ZHILI_HUB_CUTOFF (local time)."""
+    hour, minute = (int(x) for x in settings.HUB_CUTOFF.split(":"))
+    return datetime.combine(day + timedelta(days=1), time(hour, minute), tzinfo=local_tz())
+
+
+@dataclass
+class Ingestion:
+    source: Source
+    channel: str
+    mode: str = ImportMode.PARTIAL
+    filename: str = ""
+    file_sha256: str = ""
+    submitted_by: str = ""
+    default_tz: str | None = None
+    keep_results: bool = True
+    counts: Counts = field(default_factory=Counts)
+    delivery: Delivery | None = None
+    results: list[ItemResult] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.now = timezone.now()
+        self.received_date = timezone.localtime(self.now, local_tz()).date()
+        self.validator = self._validator()
+        self._lake_days: set[date] = set()
+
+    # --- public -----------------------------------------------------------------------------
+    def run(self, items: Iterable[RawItem], *, progress=None) -> Delivery:
+        """Take all items; returns the finished delivery (status done or rejected)."""
+        self.delivery = Delivery.objects.create(
+            source=self.source,
+            department_id=self.source.department_id,
+            channel=self.channel,
+            mode=self.mode,
+            filename=self.filename[:255],
+            file_sha256=self.file_sha256,
+            submitted_by=self.submitted_by[:150],
+            received_date=self.received_date,
+        )
+        try:
+            if self.mode == ImportMode.ATOMIC:
+                self._run_atomic(items, progress)
+            else:
+                for chunk in _chunks(items, CHUNK):
+                    self._chunk_with_retry(chunk)
+                    if progress:
+                        progress(self.counts.received)
+        except AtomicRejected:
+            pass
+        except Exception:
+            Delivery.objects.filter(pk=self.delivery.pk).update(
+                status=DeliveryStatus.FAILED, finished_at=timezone.now()
+            )
+            raise
+        self._finish()
+        return self.delivery
+
+    # --- the two modes ----------------------------------------------------------------------
+    def _run_atomic(self, items, progress) -> None:
+        try:
+            with transaction.atomic():
+                for chunk in _chunks(items, CHUNK):
+                    self._chunk(chunk)
+                    if progress:
+                        progress(self.counts.received)
+                if self.counts.rejected:
+                    raise AtomicRejected
+        except AtomicRejected:
+            # Nothing was kept: every item of the file counts as rejected, the bad ones with a reason.
+            self._lake_days.clear()
+            self.results = [r for r in self.results if r.outcome == Outcome.REJECTED]
+            self.counts = Counts(received=self.counts.received, rejected=self.counts.received)
+            raise
+
+    def _chunk_with_retry(self, chunk: list[RawItem]) -> None:
+        """A concurrent delivery of the same ids can collide on the unique index: read again, once."""
+        try:
+            with transaction.atomic():
+                self._chunk(chunk)
+        except IntegrityError:
+            log.info("chunk collided with a concurrent delivery; retrying")
+            self._undo_last_chunk_bookkeeping()
+            with transaction.atomic():
+                self._chunk(chunk)
+
+    def _undo_last_chunk_bookkeeping(self) -> None:
+        self.counts, self.results, self.rejections = self._saved
+
+    # --- one chunk --------------------------------------------------------------------------
+    def _chunk(self, chunk: list[RawItem]) -> None:
+        self._saved = (Counts(**vars(self.counts)), list(self.results), list(self.rejections))
+        counts = Counts(received=len(chunk))
+        checked: list[CheckedItem] = []
+        for raw in chunk:
+            try:
+                checked.append(self.validator.check(raw))
+            except Invalid as bad:
+                self._reject(counts, raw.line, _source_id(raw), bad.field, bad.reason, bad.message)
+        checked = self._assign_places(checked, counts)
+        existing = store.current_versions(self.source.pk, [c.source_id for c in checked])
+        inserts, not_current, retract_ids = [], [], []
+        seen: dict[str, tuple] = {}  # ids already handled in this chunk
+        pending_index: dict[str, int] = {}  # id → its row in `inserts`
+        for item in checked:
+            current = seen.get(item.source_id) or existing.get(item.source_id)
+            if item.retract:
+                if current is None:
+                    self._reject(
+                        counts,
+                        item.line,
+                        item.source_id,
+                        "source_id",
+                        Reason.UNKNOWN_EVENT,
+                        _("no event %(id)s to retract") % {"id": item.source_id},
+                    )
+                elif current[3]:
+                    self._result(counts, Outcome.DUPLICATE, item, current[0], current[1])
+                else:
+                    retract_ids.append(current[0])
+                    self._lake_days.add(current[4])
+                    seen[item.source_id] = (current[0], current[1], current[2], True, current[4])
+                    self._result(counts, Outcome.RETRACTED, item, current[0], current[1])
+                continue
+            if current is not None and current[2] == item.payload_hash and not current[3]:
+                self._result(counts, Outcome.DUPLICATE, item, current[0], current[1])
+                continue
+            version = 1 if current is None else current[1] + 1
+            if current is not None:
+                if current[0] is not None:
+                    not_current.append(current[0])
+                else:  # the same id twice in one chunk: its earlier version, not yet written, is history
+                    pending = pending_index[item.source_id]
+                    inserts[pending] = (*inserts[pending][:3], False, *inserts[pending][4:])
+                self._lake_days.add(current[4])
+            row, late = self._row(item, version)
+            pending_index[item.source_id] = len(inserts)
+            inserts.append(row)
+            counts.late += late
+            outcome = Outcome.ACCEPTED if current is None else Outcome.CORRECTED
+            seen[item.source_id] = (None, version, item.payload_hash, False, row[8])
+            self._lake_days.add(row[8])
+            self._result(counts, outcome, item, None, version)
+        store.mark_not_current(not_current)
+        store.mark_retracted(retract_ids)
+        store.insert_events(inserts)
+        if self.mode != ImportMode.ATOMIC:
+            self._flush_chunk(counts)
+        self.counts.add(counts)
+
+    def _flush_chunk(self, counts: Counts) -> None:
+        """Inside the chunk's transaction: its rejections, its lake days and the delivery's counts."""
+        Rejection.objects.bulk_create(self.rejections[:MAX_REJECTIONS_KEPT])
+        self.rejections = []
+        _touch_lake_days(self._lake_days)
+        self._lake_days = set()
+        Delivery.objects.filter(pk=self.delivery.pk).update(
+            **{name: F(name) + getattr(counts, name) for name in Counts.__dataclass_fields__}
+        )
+
+    def _assign_places(self, checked: list[CheckedItem], counts: Counts) -> list[CheckedItem]:
+        """Items placed by lon/lat get their finest unit in one vectorised lookup."""
+        by_point = [c for c in checked if not c.retract and not c.unit_code]
+        if not by_point:
+            return checked
+        from zhili.geo.lookup import locate_leaf
+
+        codes = locate_leaf(np.array([c.lon for c in by_point]), np.array([c.lat for c in by_point]))
+        outside = set()
+        for item, code in zip(by_point, codes, strict=True):
+            if code:
+                item.unit_code = code
+            else:
+                outside.add(id(item))
+                self._reject(
+                    counts,
+                    item.line,
+                    item.source_id,
+                    "lon,lat",
+                    Reason.OUTSIDE_CITY,
+                    _("(%(lon)s, %(lat)s) is outside every unit of the city")
+                    % {"lon": item.lon, "lat": item.lat},
+                )
+        return [c for c in checked if id(c) not in outside]
+
+    def _row(self, item: CheckedItem, version: int) -> tuple[tuple, bool]:
+        rule = self.validator.types[item.type_code]
+        local_day = item.occurred_at.astimezone(self._tz).date()
+        late = self.now > cutoff_for(local_day)
+        m = item.measures
+        return (
+            self.source.pk,
+            item.source_id,
+            version,
+            True,
+            False,
+            rule.type_id,
+            rule.department_id,
+            item.occurred_at,
+            local_day,
+            item.unit_code,
+            item.lon,
+            item.lat,
+            m["quantity"],
+            m["deaths"],
+            m["injuries"],
+            m["amount"],
+            m["value"],
+            m["category"],
+            item.fields,
+            item.payload_hash,
+            self.delivery.pk,
+            self.now,
+            late,
+        ), late
+
+    # --- bookkeeping ------------------------------------------------------------------------
+    def _result(self, counts: Counts, outcome: str, item: CheckedItem, event_id, version) -> None:
+        setattr(counts, outcome, getattr(counts, outcome) + 1)
+        if self.keep_results:
+            self.results.append(ItemResult(item.line, item.source_id, outcome, event_id, version))
+
+    def _reject(
+        self, counts: Counts, line: int, source_id: str, field_name: str, reason: str, message: str
+    ) -> None:
+        counts.rejected += 1
+        self.results.append(
+            ItemResult(line, source_id, Outcome.REJECTED, field=field_name, reason=reason, message=message)
+        )
+        self.rejections.append(
+            Rejection(
+                delivery=self.delivery,
+                department_id=self.source.department_id,
+                received_date=self.received_date,
+                line=line,
+                source_event_id=source_id[:100],
+                field=field_name[:64],
+                reason=reason,
+                message=message[:500],
+            )
+        )
+
+    def _finish(self) -> None:
+        rejected_whole = self.mode == ImportMode.ATOMIC and self.counts.rejected > 0
+        with transaction.atomic():
+            if self.mode == ImportMode.ATOMIC:
+                Rejection.objects.bulk_create(self.rejections[:MAX_REJECTIONS_KEPT])
+                if not rejected_whole:
+                    _touch_lake_days(self._lake_days)
+                Delivery.objects.filter(pk=self.delivery.pk).update(**vars(self.counts))
+            Delivery.objects.filter(pk=self.delivery.pk).update(
+                status=DeliveryStatus.REJECTED if rejected_whole else DeliveryStatus.DONE,
+                finished_at=timezone.now(),
+                message=_("rejected whole: %(n)d bad items, nothing written") % {"n": len(self.rejections)}
+                if rejected_whole
+                else "",
+            )
+        self.delivery.refresh_from_db()
+
+    def _validator(self) -> ItemValidator:
+        types = {
+            t.code: TypeRule(t.code, t.pk, t.department_id, {f["name"]: f for f in t.fields})
+            for t in EventType.objects.filter(is_active=True).only("pk", "code", "department_id", "fields")
+        }
+        allowed = {code for code, rule in types.items() if rule.department_id == self.source.department_id}
+        self._tz = local_tz()
+        return ItemValidator(
+            types=types,
+            allowed=allowed,
+            unit_codes=_unit_codes(),
+            now=self.now,
+            future_tolerance=timedelta(seconds=settings.HUB_FUTURE_TOLERANCE_SECONDS),
+            oldest=datetime(settings.HUB_OLDEST_YEAR, 1, 1, tzinfo=UTC),
+            default_tz=ZoneInfo(self.default_tz) if self.default_tz else None,
+        )
+
+
+def _unit_codes() -> set[str]:
+    return set(Unit.objects.values_list("code", flat=True))
+
+
+def _touch_lake_days(days: set[date]) -> None:
+    """The lake must re-export these days: their current events changed."""
+    if not days:
+        return
+    now = timezone.now()
+    known = set(LakeDay.objects.filter(day__in=days).values_list("day", flat=True))
+    LakeDay.objects.filter(day__in=days).update(changed_at=now)
+    LakeDay.objects.bulk_create(
+        [LakeDay(day=d, changed_at=now) for d in sorted(days - known)], ignore_conflicts=True
+    )
+
+
+def _chunks(items: Iterable[RawItem], size: int):
+    chunk: list[RawItem] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _source_id(raw: RawItem) -> str:
+    data = raw.data if isinstance(raw.data, dict) else {}
+    return str(data.get("source_id") or "")[:100]
+
+
+def ingest(
+    *,
+    source: Source,
+    items: Iterable[dict],
+    channel: str = Channel.API,
+    mode: str = ImportMode.PARTIAL,
+    submitted_by: str = "",
+) -> Ingestion:
+    """Ingest plain dicts (an API batch, a module's publication); results in `.results`."""
+    ingestion = Ingestion(source=source, channel=channel, mode=mode, submitted_by=submitted_by)
+    ingestion.run(RawItem(i, data) for i, data in enumerate(items))
+    return ingestion

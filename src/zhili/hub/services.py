@@ -1,0 +1,95 @@
+"""Writes of the hub that are not ingestion: sources and their keys, catalogue edits, alerts."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from zhili.hub.models import Delivery, EventType, EventTypeVersion, QualityAlert, Source
+from zhili.org.audit import record
+from zhili.org.models import AuditAction, Department
+
+
+@transaction.atomic
+def create_source(
+    *, code: str, name: str, department: Department, actor=None, actor_username: str = ""
+) -> tuple[Source, str]:
+    """A department system and its API key; the key is returned once and only its hash is kept."""
+    key = "zs_" + secrets.token_urlsafe(32)
+    source = Source.objects.create(
+        code=code, name=name, department=department, key_prefix=key[:8], key_digest=Source.digest_of(key)
+    )
+    record(actor=actor, actor_username=actor_username, action=AuditAction.CREATE, obj=source)
+    return source, key
+
+
+@transaction.atomic
+def rotate_key(*, source: Source, actor=None, actor_username: str = "") -> str:
+    key = "zs_" + secrets.token_urlsafe(32)
+    Source.objects.filter(pk=source.pk).update(key_prefix=key[:8], key_digest=Source.digest_of(key))
+    record(
+        actor=actor,
+        actor_username=actor_username,
+        action=AuditAction.CHANGE,
+        obj=source,
+        details={"fields": ["key"]},
+    )
+    return key
+
+
+def module_source(code: str, *, department_code: str, name: str) -> Source:
+    """The Source row of one of Zhili's own modules (mediation, grid …); created on first use."""
+    source = Source.objects.filter(code=code).first()
+    if source is None:
+        source = Source.objects.create(
+            code=code, name=name, department=Department.objects.get(code=department_code)
+        )
+    return source
+
+
+def save_event_type(*, event_type: EventType, actor_username: str = "") -> EventType:
+    """Save an edited event type; a changed definition gets the next version and a history row."""
+    with transaction.atomic():
+        previous = EventType.objects.filter(pk=event_type.pk).first() if event_type.pk else None
+        changed = previous is None or previous.snapshot() != event_type.snapshot()
+        if previous is not None and changed:
+            event_type.version = previous.version + 1
+        event_type.save()
+        if changed:
+            EventTypeVersion.objects.create(
+                event_type=event_type,
+                version=event_type.version,
+                snapshot=event_type.snapshot(),
+                changed_by=actor_username[:150],
+            )
+    return event_type
+
+
+def raise_missing_delivery_alerts(*, day: date) -> list[QualityAlert]:
+    """Every department with an active source that delivered nothing for `day` by the cut-off."""
+    from zhili.hub.ingest import cutoff_for
+
+    start = timezone.make_aware(
+        timezone.datetime.combine(day, timezone.datetime.min.time()), cutoff_for(day).tzinfo
+    )
+    delivered = set(
+        Delivery.objects.filter(received_at__gte=start, received_at__lt=cutoff_for(day)).values_list(
+            "department_id", flat=True
+        )
+    )
+    expected = set(
+        Source.objects.filter(is_active=True)
+        .exclude(code__startswith="zhili.")
+        .values_list("department_id", flat=True)
+    )
+    alerts = []
+    for department_id in sorted(expected - delivered):
+        alert, created = QualityAlert.objects.get_or_create(
+            department_id=department_id, day=day, kind="no_delivery"
+        )
+        if created:
+            alerts.append(alert)
+    return alerts
