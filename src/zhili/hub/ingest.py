@@ -110,6 +110,7 @@ class Ingestion:
         self.received_date = timezone.localtime(self.now, local_tz()).date()
         self.validator = self._validator()
         self._lake_days: set[date] = set()
+        self._late: dict[date, bool] = {}
 
     # --- public -----------------------------------------------------------------------------
     def run(self, items: Iterable[RawItem], *, progress=None) -> Delivery:
@@ -272,7 +273,9 @@ class Ingestion:
     def _row(self, item: CheckedItem, version: int) -> tuple[tuple, bool]:
         rule = self.validator.types[item.type_code]
         local_day = item.occurred_at.astimezone(self._tz).date()
-        late = self.now > cutoff_for(local_day)
+        late = self._late.get(local_day)
+        if late is None:
+            late = self._late[local_day] = self.now > cutoff_for(local_day)
         m = item.measures
         return (
             self.source.pk,
@@ -293,7 +296,7 @@ class Ingestion:
             m["amount"],
             m["value"],
             m["category"],
-            item.fields,
+            item.fields_json,
             item.payload_hash,
             self.delivery.pk,
             self.now,

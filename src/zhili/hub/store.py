@@ -7,13 +7,13 @@ at tens of thousands of rows a second; here rows are plain tuples, written with 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from django.db import connection
 
 from zhili.hub.models import Event
+from zhili.hub.validation import fields_json
 
 EVENT_COLUMNS = (
     "source_id",
@@ -40,13 +40,25 @@ EVENT_COLUMNS = (
     "received_at",
     "late",
 )
-FIELDS_INDEX = EVENT_COLUMNS.index("fields")
+
+
+_OCCURRED_AT, _OCCURRED_DATE, _RECEIVED_AT, _FIELDS = (
+    EVENT_COLUMNS.index(c) for c in ("occurred_at", "occurred_date", "received_at", "fields")
+)
 
 
 def insert_events(rows: Sequence[tuple]) -> None:
-    """Insert event rows (tuples in EVENT_COLUMNS order; `fields` as a dict)."""
+    """Insert event rows: tuples in EVENT_COLUMNS order, datetimes aware; `fields` as JSON text
+    (the canonical text from validation) or as a dict."""
     if not rows:
         return
+    if any(not isinstance(row[_FIELDS], str) for row in rows):
+        rows = [
+            (*row[:_FIELDS], fields_json(row[_FIELDS]), *row[_FIELDS + 1 :])
+            if not isinstance(row[_FIELDS], str)
+            else row
+            for row in rows
+        ]
     table = Event._meta.db_table
     if connection.vendor == "postgresql":
         cols = ", ".join(EVENT_COLUMNS)
@@ -57,7 +69,7 @@ def insert_events(rows: Sequence[tuple]) -> None:
             ) as copy,
         ):
             for row in rows:
-                copy.write_row(_pg_row(row))
+                copy.write_row(row)
         return
     placeholders = ", ".join(["%s"] * len(EVENT_COLUMNS))
     sql = f"INSERT INTO {table} ({', '.join(EVENT_COLUMNS)}) VALUES ({placeholders})"  # noqa: S608
@@ -66,21 +78,18 @@ def insert_events(rows: Sequence[tuple]) -> None:
 
 
 def _sqlite_row(row: tuple) -> tuple:
+    """What Django itself stores on SQLite: naive UTC text for datetimes, ISO text for dates."""
     out = list(row)
-    out[FIELDS_INDEX] = json.dumps(row[FIELDS_INDEX], ensure_ascii=False, separators=(",", ":"))
-    for i, value in enumerate(out):
-        if isinstance(value, datetime):
-            # What Django itself stores on SQLite: naive UTC text.
-            out[i] = value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
-        elif isinstance(value, date):
-            out[i] = value.isoformat()
+    out[_OCCURRED_AT] = _naive_utc(row[_OCCURRED_AT])
+    out[_OCCURRED_DATE] = row[_OCCURRED_DATE].isoformat()
+    out[_RECEIVED_AT] = _naive_utc(row[_RECEIVED_AT])
     return tuple(out)
 
 
-def _pg_row(row: tuple) -> tuple:
-    out = list(row)
-    out[FIELDS_INDEX] = json.dumps(row[FIELDS_INDEX], ensure_ascii=False, separators=(",", ":"))
-    return tuple(out)
+def _naive_utc(value: datetime) -> str:
+    if value.utcoffset():
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(sep=" ")
 
 
 def mark_not_current(ids: Sequence[int]) -> None:
@@ -97,13 +106,33 @@ def _update_ids(column: str, value: bool, ids: Sequence[int]) -> None:
 
 
 def current_versions(source_id: int, source_event_ids: Sequence[str]) -> dict[str, tuple]:
-    """(id, version, payload_hash, retracted, occurred_date) of the current version of each id."""
+    """(id, version, payload_hash, retracted, occurred_date) of the current version of each id.
+
+    Raw SQL: the ORM spends more on preparing 10,000 IN parameters than the database on the query."""
     found: dict[str, tuple] = {}
     ids = list(dict.fromkeys(source_event_ids))
-    for start in range(0, len(ids), 5000):
-        rows = Event.objects.filter(
-            source_id=source_id, is_current=True, source_event_id__in=ids[start : start + 5000]
-        ).values_list("source_event_id", "id", "version", "payload_hash", "retracted", "occurred_date")
-        for sid, *rest in rows:
-            found[sid] = tuple(rest)
+    table = Event._meta.db_table
+    select = f"SELECT source_event_id, id, version, payload_hash, retracted, occurred_date FROM {table} "  # noqa: S608
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 5000):
+            part = ids[start : start + 5000]
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    select + "WHERE source_id = %s AND is_current AND source_event_id = ANY(%s)",
+                    [source_id, part],
+                )
+            else:
+                marks = ", ".join(["%s"] * len(part))
+                cursor.execute(
+                    select + f"WHERE source_id = %s AND is_current AND source_event_id IN ({marks})",
+                    [source_id, *part],
+                )
+            for sid, pk, version, digest, retracted, day in cursor.fetchall():
+                found[sid] = (
+                    pk,
+                    version,
+                    digest,
+                    bool(retracted),
+                    date.fromisoformat(day) if isinstance(day, str) else day,
+                )
     return found

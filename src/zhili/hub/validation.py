@@ -67,6 +67,7 @@ class CheckedItem:
     lon: float | None = None
     lat: float | None = None
     fields: dict[str, Any] = field(default_factory=dict)
+    fields_json: str = "{}"
     measures: dict[str, Any] = field(default_factory=dict)
     payload_hash: str = ""
 
@@ -138,6 +139,7 @@ class ItemValidator:
         item.occurred_at = self._timestamp(data.get("occurred_at"))
         self._place(item, data)
         item.fields, item.measures = self._fields(rule, data.get("fields"))
+        item.fields_json = fields_json(item.fields)
         item.payload_hash = payload_hash(item)
         return item
 
@@ -310,13 +312,14 @@ def _looks_like_excel_serial(text: str) -> bool:
     return 20000 < number < 80000  # 1954 … 2119 as Excel day numbers
 
 
+def fields_json(fields: dict) -> str:
+    """The stored, canonical text of an event's fields (also part of its payload hash)."""
+    if not fields:
+        return "{}"
+    return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def payload_hash(item: CheckedItem) -> str:
     """What makes two deliveries of one event "the same": type, time, place and fields."""
-    canonical = json.dumps(
-        [item.type_code, item.occurred_at.isoformat(), item.unit_code, item.lon, item.lat, item.fields],
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-        default=str,
-    )
+    canonical = f"{item.type_code}|{item.occurred_at.isoformat()}|{item.unit_code}|{item.lon}|{item.lat}|{item.fields_json}"
     return hashlib.sha256(canonical.encode()).hexdigest()
