@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("hub/", include("zhili.hub.urls")),
     path("", include("zhili.web.urls")),
 ]
 

@@ -64,9 +64,7 @@ def insert_events(rows: Sequence[tuple]) -> None:
         cols = ", ".join(EVENT_COLUMNS)
         with (
             connection.cursor() as cursor,
-            cursor.connection.cursor().copy(
-                f"COPY {table} ({cols}) FROM STDIN"
-            ) as copy,
+            cursor.connection.cursor().copy(f"COPY {table} ({cols}) FROM STDIN") as copy,
         ):
             for row in rows:
                 copy.write_row(row)
