@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,10 @@ class FieldType(models.TextChoices):
     BOOL = "bool", _("yes/no")
 
 
+CODE_VALIDATOR = RegexValidator(
+    r"^[a-z0-9_]+(\.[a-z0-9_-]+)*$", _("lower-case letters, digits and _, in dotted parts: police.burglary")
+)
+
 # Measures the index engine sums; an event type's field may be stored in one of these columns.
 MEASURE_COLUMNS = ("quantity", "deaths", "injuries", "amount", "value")
 
@@ -33,7 +38,13 @@ class EventType(models.Model):
     (quantity, deaths, injuries, amount, value) or `category` are also stored in that column.
     """
 
-    code = models.SlugField(_("code"), max_length=64, unique=True, allow_unicode=False)
+    code = models.CharField(
+        _("code"),
+        max_length=64,
+        unique=True,
+        validators=[CODE_VALIDATOR],
+        help_text=_("family first, dotted: police.burglary"),
+    )
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     department = models.ForeignKey(
@@ -104,7 +115,7 @@ class Source(models.Model):
     """A department's system that delivers data, with its own API key (only its hash is kept).
     It may deliver only its department's event types."""
 
-    code = models.SlugField(_("code"), max_length=64, unique=True)
+    code = models.CharField(_("code"), max_length=64, unique=True, validators=[CODE_VALIDATOR])
     name = models.CharField(_("name"), max_length=100)
     department = models.ForeignKey(
         "org.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="sources"
