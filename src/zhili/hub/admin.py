@@ -3,7 +3,6 @@ rejections are read-only records of what arrived."""
 
 from django.contrib import admin
 
-
 from zhili.core.admin import ScopedAdmin
 from zhili.hub.models import (
     ColumnMapping,

@@ -2257,7 +2257,7 @@ def _write(plan: _Plan, ids: np.ndarray, sources: dict[int, Any], cal: _Calendar
     from zhili.hub.ingest import _touch_lake_days
     from zhili.hub.models import Delivery
     from zhili.hub.store import insert_events
-    from zhili.hub.validation import CheckedItem, payload_hash
+    from zhili.hub.validation import CheckedItem, fields_json, payload_hash
 
     n = len(plan.type_of)
     received = dict(Delivery.objects.filter(pk__in=ids[ids > 0].tolist()).values_list("pk", "received_at"))
@@ -2289,6 +2289,7 @@ def _write(plan: _Plan, ids: np.ndarray, sources: dict[int, Any], cal: _Calendar
             zip(plan.type_of[sel].tolist(), dept.tolist(), day.tolist(), plan.seq[sel].tolist(), strict=True)
         ):
             sid = f"{prefixes[i]}{seq:07d}"
+            text = fields_json(fields[j])
             item = CheckedItem(
                 line=0,
                 source_id=sid,
@@ -2298,6 +2299,7 @@ def _write(plan: _Plan, ids: np.ndarray, sources: dict[int, Any], cal: _Calendar
                 lon=lon[j],
                 lat=lat[j],
                 fields=fields[j],
+                fields_json=text,
             )
             out.append(
                 (
@@ -2319,7 +2321,7 @@ def _write(plan: _Plan, ids: np.ndarray, sources: dict[int, Any], cal: _Calendar
                     amount[j],
                     value[j],
                     category[j],
-                    fields[j],
+                    text,
                     payload_hash(item),
                     delivery[j],
                     received[delivery[j]],

@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-
 from django.utils.translation import gettext_lazy
 
 from zhili.core.errors import ZhiliError
