@@ -60,8 +60,13 @@ def drop_postgres(name: str) -> None:
 
 
 def child_env(data_dir: str | Path, url: str) -> dict:
-    """The environment of a child process (our own script again, or the `zhili` command)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZHILI_", "DJANGO_", "DATABASE_URL"))}
+    """The environment of a child process (our own script again, or the `zhili` command). Of
+    this process's ZHILI_ variables only the hub's tuning knobs (ZHILI_HUB_…) pass through."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k.startswith("ZHILI_HUB_") or not k.startswith(("ZHILI_", "DJANGO_", "DATABASE_URL"))
+    }
     env.update(
         {
             "ZHILI_DATA_DIR": str(data_dir),
@@ -124,3 +129,23 @@ def percentile(values: list[float], q: float) -> float:
         return float("nan")
     rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
     return ordered[rank - 1]
+
+
+def knobs() -> str:
+    """The ZHILI_HUB_… settings given in the environment, for the figures' header."""
+    given = sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("ZHILI_HUB_"))
+    return ", ".join(given) or "none"
+
+
+def source_state() -> str:
+    """The commit the figures were taken at, and whether src/ had uncommitted changes."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=REPO, capture_output=True, text=True, check=False
+        ).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "?"
+    changed = [line for line in git("status", "--porcelain", "--", "src").splitlines() if line]
+    return f"{commit}" + (f" + {len(changed)} uncommitted change(s) in src/" if changed else "")

@@ -34,12 +34,14 @@ def test_the_quality_page_counts_todays_deliveries_per_department(hub):
 def test_a_department_that_sent_nothing_is_flagged(hub):
     from django.utils import timezone
 
+    from zhili.hub.ingest import data_day_of
+
     post(hub["police_key"], [burglary("Q1")])
-    alerts = raise_missing_delivery_alerts(day=timezone.localdate())
-    assert [a.department.code for a in alerts] == [
-        "fire_rescue"
-    ]  # the police delivered, the fire brigade did not
-    assert raise_missing_delivery_alerts(day=timezone.localdate()) == []  # raised once
+    day = data_day_of(timezone.now())
+    alerts = raise_missing_delivery_alerts(day=day)
+    # the police delivered, the fire brigade did not
+    assert [a.department.code for a in alerts] == ["fire_rescue"]
+    assert raise_missing_delivery_alerts(day=day) == []  # raised once
     assert QualityAlert.objects.count() == 1
 
 
@@ -107,3 +109,15 @@ def test_a_day_in_the_url_that_is_not_a_date_is_404(hub):
     client = client_for(officer(hub))
     assert client.get("/hub/quality/?day=yesterday").status_code == 404
     assert client.get(f"/hub/quality/?day={date(2026, 10, 1).isoformat()}").status_code == 200
+
+
+def test_a_delivery_before_the_cutoff_counts_for_the_day_before(settings):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from zhili.hub.ingest import data_day_of
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    assert data_day_of(datetime(2026, 10, 2, 3, 0, tzinfo=shanghai)) == date(2026, 10, 1)
+    assert data_day_of(datetime(2026, 10, 2, 6, 0, tzinfo=shanghai)) == date(2026, 10, 2)
+    assert data_day_of(datetime(2026, 10, 2, 23, 59, tzinfo=shanghai)) == date(2026, 10, 2)

@@ -237,6 +237,9 @@ HUB_CUTOFF = env.str("ZHILI_HUB_CUTOFF", default="06:00")  # the next day's loca
 HUB_FUTURE_TOLERANCE_SECONDS = env.int("ZHILI_HUB_FUTURE_TOLERANCE_SECONDS", default=600)
 HUB_OLDEST_YEAR = env.int("ZHILI_HUB_OLDEST_YEAR", default=2000)
 HUB_MAX_BATCH = 10_000
+# Validate big files in a second process while the first writes (needs two cores).
+HUB_VALIDATION_WORKER = env_bool("ZHILI_HUB_VALIDATION_WORKER", True)
+HUB_VALIDATION_WORKER_MIN_BYTES = env.int("ZHILI_HUB_VALIDATION_WORKER_MIN_BYTES", default=4 * 1024 * 1024)
 HUB_MAX_UPLOAD_BYTES = env.int("ZHILI_HUB_MAX_UPLOAD_BYTES", default=2 * 1024**3)
 LAKE_DIR = Path(env.str("ZHILI_LAKE_DIR", default=str(DATA_DIR / "lake")))
 # A batch of 10,000 events is about 3 MB of JSON.

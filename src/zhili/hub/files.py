@@ -11,10 +11,13 @@ import csv
 import hashlib
 import io
 import json
+import multiprocessing
+import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Full
 
 from django.conf import settings
 from django.utils import timezone
@@ -149,18 +152,21 @@ def check_header(header: list[str], mapping: Mapping, name: str) -> list[str]:
 
 
 def _item(line: int, targets: list[str], values, constants: dict) -> RawItem:
-    data: dict = {k: v for k, v in constants.items() if k != "timezone"}
+    data: dict = {k: v for k, v in constants.items() if k != "timezone"} if constants else {}
     fields: dict = {}
     for target, value in zip(targets, values, strict=False):
         if value is None or value == "":
             continue
-        if target in STANDARD:
+        if target in _STANDARD:
             data[target] = value
         else:
-            fields[target.removeprefix("fields.")] = value
+            fields[target[7:] if target.startswith("fields.") else target] = value
     if fields:
         data["fields"] = fields
     return RawItem(line, data)
+
+
+_STANDARD = frozenset(STANDARD)
 
 
 def read_csv(path: Path, mapping: Mapping, name: str) -> Iterator[RawItem]:
@@ -297,8 +303,82 @@ def import_file(
         default_tz=mapping.timezone,
         keep_results=False,
     )
-    ingestion.run(_chain(first, items), progress=progress)
+    if _worth_a_worker(path):
+        items.close()
+        with ValidatingWorker(ingestion, fmt, path, mapping, name) as chunks:
+            ingestion.run(checked_chunks=chunks, progress=progress)
+    else:
+        ingestion.run(_chain(first, items), progress=progress)
     return FileImport(ingestion.delivery, ingestion)
+
+
+def _worth_a_worker(path: Path) -> bool:
+    return (
+        settings.HUB_VALIDATION_WORKER
+        and (os.cpu_count() or 1) > 1
+        and path.stat().st_size >= settings.HUB_VALIDATION_WORKER_MIN_BYTES
+    )
+
+
+class ValidatingWorker:
+    """Reads and validates the file in a second process while this one writes to the database:
+    on two cores the two halves of the work overlap. The worker touches no database (everything
+    it needs — the catalogue, the unit codes, the geo index — is built here before the fork) and
+    stops by itself if this process dies (kill -9 included)."""
+
+    def __init__(self, ingestion: Ingestion, fmt: str, path: Path, mapping: Mapping, name: str):
+        from zhili.geo.lookup import get_index
+
+        get_index()  # built before the fork, inherited by the worker
+        ctx = multiprocessing.get_context("fork")
+        self.queue = ctx.Queue(maxsize=3)
+        self.process = ctx.Process(
+            target=_validate_in_worker,
+            daemon=True,
+            args=(self.queue, ingestion.validator, fmt, path, mapping, name, os.getpid()),
+        )
+
+    def __enter__(self):
+        self.process.start()
+        return self._chunks()
+
+    def _chunks(self):
+        while True:
+            message = self.queue.get()
+            if message is None:
+                return
+            if isinstance(message, tuple) and message[0] == "error":
+                raise FileError(message[1])
+            yield message
+
+    def __exit__(self, *exc):
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join(timeout=10)
+        self.queue.close()
+        return False
+
+
+def _validate_in_worker(queue, validator, fmt, path, mapping, name, parent_pid) -> None:
+    from zhili.hub.ingest import CHUNK, _chunks, check_chunk
+
+    def put(message) -> None:
+        while True:
+            try:
+                queue.put(message, timeout=1)
+                return
+            except Full:
+                if os.getppid() != parent_pid:  # the writer is gone: stop
+                    os._exit(1)
+
+    try:
+        for chunk in _chunks(READERS[fmt](path, mapping, name), CHUNK):
+            put(check_chunk(validator, chunk))
+    except Exception as exc:  # reported to the writer, which fails the delivery
+        put(("error", f"{name}: {exc}"))
+    put(None)
+    queue.close()
+    queue.join_thread()
 
 
 def _chain(first, rest):

@@ -90,6 +90,13 @@ def cutoff_for(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(hour, minute), tzinfo=local_tz())
 
 
+def data_day_of(moment: datetime) -> date:
+    """The day whose data a delivery at `moment` belongs to: before the cut-off, the day before."""
+    local = timezone.localtime(moment, local_tz())
+    day = local.date()
+    return day if local >= cutoff_for(day - timedelta(days=1)) else day - timedelta(days=1)
+
+
 @dataclass
 class Ingestion:
     source: Source
@@ -110,11 +117,19 @@ class Ingestion:
         self.received_date = timezone.localtime(self.now, local_tz()).date()
         self.validator = self._validator()
         self._lake_days: set[date] = set()
-        self._late: dict[date, bool] = {}
+        self._days: dict[date, tuple] = {}  # local day → (late?, the day as the database takes it)
+        self._now_db = store.db_datetime(self.now)
 
     # --- public -----------------------------------------------------------------------------
-    def run(self, items: Iterable[RawItem], *, progress=None) -> Delivery:
-        """Take all items; returns the finished delivery (status done or rejected)."""
+    def run(
+        self,
+        items: Iterable[RawItem] | None = None,
+        *,
+        progress=None,
+        checked_chunks: Iterable[CheckedChunk] | None = None,
+    ) -> Delivery:
+        """Take all items (or chunks already checked elsewhere); returns the finished delivery."""
+        chunks = checked_chunks if checked_chunks is not None else _chunks(items, CHUNK)
         self.delivery = Delivery.objects.create(
             source=self.source,
             department_id=self.source.department_id,
@@ -127,9 +142,9 @@ class Ingestion:
         )
         try:
             if self.mode == ImportMode.ATOMIC:
-                self._run_atomic(items, progress)
+                self._run_atomic(chunks, progress)
             else:
-                for chunk in _chunks(items, CHUNK):
+                for chunk in chunks:
                     self._chunk_with_retry(chunk)
                     if progress:
                         progress(self.counts.received)
@@ -144,10 +159,10 @@ class Ingestion:
         return self.delivery
 
     # --- the two modes ----------------------------------------------------------------------
-    def _run_atomic(self, items, progress) -> None:
+    def _run_atomic(self, chunks, progress) -> None:
         try:
             with transaction.atomic():
-                for chunk in _chunks(items, CHUNK):
+                for chunk in chunks:
                     self._chunk(chunk)
                     if progress:
                         progress(self.counts.received)
@@ -175,16 +190,13 @@ class Ingestion:
         self.counts, self.results, self.rejections = self._saved
 
     # --- one chunk --------------------------------------------------------------------------
-    def _chunk(self, chunk: list[RawItem]) -> None:
+    def _chunk(self, chunk: list[RawItem] | CheckedChunk) -> None:
+        checked_chunk = chunk if isinstance(chunk, CheckedChunk) else check_chunk(self.validator, chunk)
         self._saved = (Counts(**vars(self.counts)), list(self.results), list(self.rejections))
-        counts = Counts(received=len(chunk))
-        checked: list[CheckedItem] = []
-        for raw in chunk:
-            try:
-                checked.append(self.validator.check(raw))
-            except Invalid as bad:
-                self._reject(counts, raw.line, _source_id(raw), bad.field, bad.reason, bad.message)
-        checked = self._assign_places(checked, counts)
+        counts = Counts(received=checked_chunk.received)
+        for reject in checked_chunk.rejects:
+            self._reject(counts, *reject)
+        checked = checked_chunk.checked
         existing = store.current_versions(self.source.pk, [c.source_id for c in checked])
         inserts, not_current, retract_ids = [], [], []
         seen: dict[str, tuple] = {}  # ids already handled in this chunk
@@ -225,12 +237,13 @@ class Ingestion:
             inserts.append(row)
             counts.late += late
             outcome = Outcome.ACCEPTED if current is None else Outcome.CORRECTED
-            seen[item.source_id] = (None, version, item.payload_hash, False, row[8])
-            self._lake_days.add(row[8])
+            day = item.occurred_at.astimezone(self._tz).date()
+            seen[item.source_id] = (None, version, item.payload_hash, False, day)
+            self._lake_days.add(day)
             self._result(counts, outcome, item, None, version)
         store.mark_not_current(not_current)
         store.mark_retracted(retract_ids)
-        store.insert_events(inserts)
+        store.insert_events(inserts, adapted=True)
         if self.mode != ImportMode.ATOMIC:
             self._flush_chunk(counts)
         self.counts.add(counts)
@@ -245,37 +258,13 @@ class Ingestion:
             **{name: F(name) + getattr(counts, name) for name in Counts.__dataclass_fields__}
         )
 
-    def _assign_places(self, checked: list[CheckedItem], counts: Counts) -> list[CheckedItem]:
-        """Items placed by lon/lat get their finest unit in one vectorised lookup."""
-        by_point = [c for c in checked if not c.retract and not c.unit_code]
-        if not by_point:
-            return checked
-        from zhili.geo.lookup import locate_leaf
-
-        codes = locate_leaf(np.array([c.lon for c in by_point]), np.array([c.lat for c in by_point]))
-        outside = set()
-        for item, code in zip(by_point, codes, strict=True):
-            if code:
-                item.unit_code = code
-            else:
-                outside.add(id(item))
-                self._reject(
-                    counts,
-                    item.line,
-                    item.source_id,
-                    "lon,lat",
-                    Reason.OUTSIDE_CITY,
-                    _("(%(lon)s, %(lat)s) is outside every unit of the city")
-                    % {"lon": item.lon, "lat": item.lat},
-                )
-        return [c for c in checked if id(c) not in outside]
-
     def _row(self, item: CheckedItem, version: int) -> tuple[tuple, bool]:
         rule = self.validator.types[item.type_code]
         local_day = item.occurred_at.astimezone(self._tz).date()
-        late = self._late.get(local_day)
-        if late is None:
-            late = self._late[local_day] = self.now > cutoff_for(local_day)
+        day_info = self._days.get(local_day)
+        if day_info is None:
+            day_info = self._days[local_day] = (self.now > cutoff_for(local_day), store.db_date(local_day))
+        late = day_info[0]
         m = item.measures
         return (
             self.source.pk,
@@ -285,8 +274,8 @@ class Ingestion:
             False,
             rule.type_id,
             rule.department_id,
-            item.occurred_at,
-            local_day,
+            store.db_datetime(item.occurred_at),
+            day_info[1],
             item.unit_code,
             item.lon,
             item.lat,
@@ -299,7 +288,7 @@ class Ingestion:
             item.fields_json,
             item.payload_hash,
             self.delivery.pk,
-            self.now,
+            self._now_db,
             late,
         ), late
 
@@ -362,6 +351,50 @@ class Ingestion:
             oldest=datetime(settings.HUB_OLDEST_YEAR, 1, 1, tzinfo=UTC),
             default_tz=ZoneInfo(self.default_tz) if self.default_tz else None,
         )
+
+
+@dataclass(slots=True)
+class CheckedChunk:
+    """A chunk after validation and placement, before de-duplication and writing. It is what a
+    validating worker process hands to the writing one (see files.py)."""
+
+    checked: list[CheckedItem]
+    rejects: list[tuple]  # (line, source id, field, reason, message)
+    received: int
+
+
+def check_chunk(validator: ItemValidator, chunk: list[RawItem]) -> CheckedChunk:
+    """Validate a chunk and place the items given by lon/lat, in one vectorised lookup."""
+    checked: list[CheckedItem] = []
+    rejects: list[tuple] = []
+    for raw in chunk:
+        try:
+            checked.append(validator.check(raw))
+        except Invalid as bad:
+            rejects.append((raw.line, _source_id(raw), bad.field, bad.reason, bad.message))
+    by_point = [c for c in checked if not c.retract and not c.unit_code]
+    if by_point:
+        from zhili.geo.lookup import locate_leaf
+
+        codes = locate_leaf(np.array([c.lon for c in by_point]), np.array([c.lat for c in by_point]))
+        outside = set()
+        for item, code in zip(by_point, codes, strict=True):
+            if code:
+                item.unit_code = code
+            else:
+                outside.add(id(item))
+                rejects.append(
+                    (
+                        item.line,
+                        item.source_id,
+                        "lon,lat",
+                        Reason.OUTSIDE_CITY,
+                        _("(%(lon)s, %(lat)s) is outside every unit of the city")
+                        % {"lon": item.lon, "lat": item.lat},
+                    )
+                )
+        checked = [c for c in checked if id(c) not in outside]
+    return CheckedChunk(checked, rejects, len(chunk))
 
 
 def _unit_codes() -> set[str]:

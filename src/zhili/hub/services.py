@@ -6,7 +6,6 @@ import secrets
 from datetime import date
 
 from django.db import transaction
-from django.utils import timezone
 
 from zhili.hub.models import Delivery, EventType, EventTypeVersion, QualityAlert, Source
 from zhili.org.audit import record
@@ -69,19 +68,22 @@ def save_event_type(*, event_type: EventType, actor_username: str = "") -> Event
 
 
 def raise_missing_delivery_alerts(*, day: date) -> list[QualityAlert]:
-    """Every department with an active source that delivered nothing for `day` by the cut-off."""
+    """Every department with an active source that delivered nothing for `day` by the cut-off.
+
+    A day's data arrives between the previous day's cut-off and its own (06:00 the next morning):
+    a delivery at 03:00 on the 2nd is the 1st's, not the 2nd's."""
+    from datetime import timedelta
+
     from zhili.hub.ingest import cutoff_for
 
-    start = timezone.make_aware(
-        timezone.datetime.combine(day, timezone.datetime.min.time()), cutoff_for(day).tzinfo
-    )
+    window = (cutoff_for(day - timedelta(days=1)), cutoff_for(day))
     delivered = set(
-        Delivery.objects.filter(received_at__gte=start, received_at__lt=cutoff_for(day)).values_list(
+        Delivery.objects.filter(received_at__gte=window[0], received_at__lt=window[1]).values_list(
             "department_id", flat=True
         )
     )
     expected = set(
-        Source.objects.filter(is_active=True)
+        Source.objects.filter(is_active=True, created_at__lt=window[1])
         .exclude(code__startswith="zhili.")
         .values_list("department_id", flat=True)
     )

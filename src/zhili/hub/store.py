@@ -47,9 +47,22 @@ _OCCURRED_AT, _OCCURRED_DATE, _RECEIVED_AT, _FIELDS = (
 )
 
 
-def insert_events(rows: Sequence[tuple]) -> None:
+def db_datetime(value: datetime):
+    """A UTC datetime as the database driver takes it: naive UTC text on SQLite (what Django
+    itself stores there), the aware value on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        return value
+    return _naive_utc(value)
+
+
+def db_date(value: date):
+    return value if connection.vendor == "postgresql" else value.isoformat()
+
+
+def insert_events(rows: Sequence[tuple], *, adapted: bool = False) -> None:
     """Insert event rows: tuples in EVENT_COLUMNS order, datetimes aware; `fields` as JSON text
-    (the canonical text from validation) or as a dict."""
+    (the canonical text from validation) or as a dict. `adapted` rows already hold what the driver
+    takes (see db_datetime, db_date) and go in as they are."""
     if not rows:
         return
     if any(not isinstance(row[_FIELDS], str) for row in rows):
@@ -72,7 +85,7 @@ def insert_events(rows: Sequence[tuple]) -> None:
     placeholders = ", ".join(["%s"] * len(EVENT_COLUMNS))
     sql = f"INSERT INTO {table} ({', '.join(EVENT_COLUMNS)}) VALUES ({placeholders})"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [_sqlite_row(row) for row in rows])
+        cursor.executemany(sql, rows if adapted else [_sqlite_row(row) for row in rows])
 
 
 def _sqlite_row(row: tuple) -> tuple:

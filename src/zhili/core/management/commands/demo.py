@@ -34,6 +34,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset", action="store_true", help="on PostgreSQL: drop everything in the database first"
         )
+        parser.add_argument(
+            "--event-years",
+            type=int,
+            default=2,
+            help="calendar years of demo events up to yesterday (default 2: last year and this)",
+        )
         parser.add_argument("--bind", default="127.0.0.1:8000")
         parser.add_argument("--workers", type=int, default=2)
 
@@ -65,10 +71,40 @@ class Command(BaseCommand):
         with self.step(console, _("demo accounts")):
             accounts = create_accounts(password=password, seed=opts["seed"])
 
+        counts.update(self._hub(console, seed=opts["seed"], years=opts["event_years"]))
+
         total = time.perf_counter() - started
         self._report(console, counts, accounts, password, total)
         if not opts["no_serve"]:
             call_command("serve", bind=opts["bind"], workers=opts["workers"])
+
+    def _hub(self, console: Console, *, seed: int, years: int) -> dict[str, int]:
+        """Demo events for the last `years` calendar years up to yesterday, then the lake."""
+        from zhili.hub.demo import load_demo_events
+        from zhili.hub.lake import export
+        from zhili.hub.models import LakeDay
+
+        this_year = timezone.localdate().year
+        totals: dict[str, int] = {}
+        for year in range(this_year - years + 1, this_year + 1):
+            with (
+                self.step(console, _("demo events %(year)d") % {"year": year}),
+                _progress(console) as progress,
+            ):
+                task = progress.add_task(_("events"), total=None)
+                counts = load_demo_events(
+                    year=year,
+                    seed=seed,
+                    progress=lambda done, total: progress.update(task, completed=done, total=total),
+                )
+            totals["events"] = totals.get("events", 0) + counts.get("events", 0)
+        with self.step(console, _("export the Parquet lake")), _progress(console) as progress:
+            days = list(LakeDay.objects.order_by("day").values_list("day", flat=True))
+            task = progress.add_task(_("days"), total=len(days))
+            for start in range(0, len(days), 30):
+                export(days[start : start + 30])
+                progress.update(task, completed=min(start + 30, len(days)))
+        return totals
 
     @contextmanager
     def step(self, console: Console, label: str):
@@ -103,7 +139,7 @@ class Command(BaseCommand):
         from zhili.geo.models import Kind
 
         for kind, n in counts.items():
-            table.add_row(str(Kind(kind).label), str(n))
+            table.add_row(str(Kind(kind).label) if kind in Kind.values else _("events"), f"{n:,}")
         console.print(table)
         acc = Table(title=_("Demo accounts (password: %(pw)s)") % {"pw": password})
         for col in (_("username"), _("role"), _("home unit")):
