@@ -95,7 +95,9 @@ class Command(BaseCommand):
                 counts = load_demo_events(
                     year=year,
                     seed=seed,
-                    progress=lambda done, total: progress.update(task, completed=done, total=total),
+                    progress=lambda done, total, task=task: progress.update(
+                        task, completed=done, total=total
+                    ),
                 )
             totals["events"] = totals.get("events", 0) + counts.get("events", 0)
         with self.step(console, _("export the Parquet lake")), _progress(console) as progress:
