@@ -387,7 +387,9 @@ def test_every_problem_in_a_file_is_reported_at_once(db):
 
 def test_a_file_that_is_not_yaml_is_refused_with_its_line(db, tmp_path):
     path = write(tmp_path, SMALL.replace("  family: fire\n", "  family: [fire\n"))
-    with pytest.raises(CatalogueError) as caught:
+    from django.utils import translation
+
+    with pytest.raises(CatalogueError) as caught, translation.override("en"):
         load_catalogue(path)
     assert caught.value.details[0]["field"] == "-"
     assert caught.value.details[0]["line"] == 17
