@@ -27,7 +27,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("browser-data")
     env = {
@@ -70,7 +70,7 @@ def server(tmp_path_factory):
     log.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium")
@@ -180,6 +180,31 @@ def test_the_api_docs_load_without_the_internet(server, page):
     page.wait_for_selector(".swagger-ui .opblock")
     assert page.locator(".opblock-summary-path", has_text="/api/v1/geo/units").count() >= 1
     shot(page, "api-docs")
+    assert page.watch.errors == []
+
+
+def login(page, server, username: str) -> None:
+    page.goto(server + "/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("header .who")
+
+
+def test_the_data_quality_page_shows_the_departments_deliveries(server, page):
+    login(page, server, "city_analyst")
+    page.goto(server + "/hub/quality/?day=2025-06-11")
+    page.wait_for_selector("#quality tbody tr")
+    assert page.locator("h1").inner_text() == "数据汇聚 · 报送质量"
+    rows = page.locator("#quality tbody tr")
+    assert rows.count() >= 16  # one row per data-owning department
+    police = page.locator('#quality tr[data-department="public_security"] td.num').first.inner_text()
+    assert int(police.replace(",", "")) > 50  # a day of 110 reports arrived the next morning
+    assert page.locator("#deliveries tbody tr").count() >= 10
+    shot(page, "hub-quality")
+    page.locator("#deliveries tbody tr a").first.click()
+    page.wait_for_selector("#counts")
+    assert "报送批次" in page.locator("h1").inner_text()
     assert page.watch.errors == []
 
 
