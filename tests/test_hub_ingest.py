@@ -244,3 +244,58 @@ def test_touched_days_are_marked_for_the_lake(hub):
         date(2026, 10, 2),
         date(2026, 10, 3),
     ]
+
+
+NASTY = [
+    None,
+    42,
+    "text",
+    [],
+    [1, 2],
+    {},
+    {"a": {"b": []}},
+    True,
+    -1e308,
+    float("inf"),
+    "😀" * 300,
+    "\x00",
+    "",
+]
+
+
+def test_nasty_values_in_any_slot_are_rejected_never_a_server_error(hub):
+    """Every slot of an item filled with odd JSON values: each item gets an answer, none a 500."""
+    events = []
+    for slot in ("source_id", "type", "occurred_at", "unit_code", "lon", "lat", "fields", "retract"):
+        for i, value in enumerate(NASTY):
+            item = burglary(f"N-{slot}-{i}")
+            if slot in ("lon", "lat"):
+                item["unit_code"] = None
+            item[slot] = value
+            events.append(item)
+    events.extend([{"fields": {"category": v}, **burglary(f"NF{i}")} for i, v in enumerate(NASTY)])
+    import json
+
+    def send(items):
+        return Client().post(
+            "/api/v1/hub/events",
+            json.dumps({"events": items}, allow_nan=True),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {hub['police_key']}",
+        )
+
+    response = send(events)
+    assert response.status_code == 200, response.content[:500]
+    results = response.json()["results"]
+    assert len(results) == len(events)
+    outcomes = {r["source_id"]: r["outcome"] for r in results}
+    assert (
+        outcomes["N-type-2"] == "rejected" and outcomes["N-fields-3"] == "rejected"
+    )  # "text" type, [] fields
+    assert outcomes["N-occurred_at-9"] == "rejected"  # infinity as a time
+    assert all(r["message"] for r in results if r["outcome"] == "rejected")
+    # Items that are not objects at all: the batch's shape is wrong, said with the index.
+    wrong = send([burglary("fine"), 42])
+    assert wrong.status_code == 422
+    assert wrong.json()["details"][0]["field"] == "events.1"
+    assert not Event.objects.filter(source_event_id="fine").exists()

@@ -181,7 +181,7 @@ def _refuse_other_departments_types(source: Source, events: list[dict]) -> None:
             "type": e.get("type"),
         }
         for i, e in enumerate(events)
-        if isinstance(e, dict) and e.get("type") in foreign
+        if isinstance(e, dict) and isinstance(e.get("type"), str) and e["type"] in foreign
     ]
     if bad:
         from zhili.org.audit import record

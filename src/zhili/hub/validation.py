@@ -262,7 +262,8 @@ class ItemValidator:
             raise Invalid("unit_code", Reason.NO_LOCATION, _("give unit_code or lon and lat"))
 
     def _fields(self, rule: TypeRule, given: Any) -> tuple[dict, dict]:
-        given = given or {}
+        if given is None or given == "":
+            given = {}
         if not isinstance(given, dict):
             raise Invalid("fields", Reason.BAD_VALUE, _("must be an object"))
         unknown = [name for name in given if name not in rule.fields]
