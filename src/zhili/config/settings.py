@@ -115,7 +115,14 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers (the web UI) go on while a writer (an import) works.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "timeout": 20,
+            # Take the write lock when a transaction begins: a deferred transaction that reads,
+            # then writes, fails at once under WAL when another writer went first ("database is
+            # locked", not retried by the timeout). Concurrent API batches hit exactly that.
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)

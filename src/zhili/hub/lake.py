@@ -116,7 +116,8 @@ def export_day(day: date) -> DayExport:
             shutil.rmtree(path.parent)
         return DayExport(day, 0, None, "")
     columns = list(zip(*rows, strict=True))
-    unit_levels = [levels(code) for code in columns[8]]
+    level_cache: dict[str, tuple] = {}
+    unit_levels = [level_cache.get(code) or level_cache.setdefault(code, levels(code)) for code in columns[8]]
     data = {
         "event_id": columns[0],
         "source": columns[1],
@@ -125,7 +126,7 @@ def export_day(day: date) -> DayExport:
         "type": columns[4],
         "family": columns[5],
         "department": columns[6],
-        "occurred_at": [_utc(v) for v in columns[7]],
+        "occurred_at": _timestamps(columns[7]),
         "occurred_date": [day] * len(rows),
         "unit_code": columns[8],
         "grid_code": [lv[0] for lv in unit_levels],
@@ -141,7 +142,7 @@ def export_day(day: date) -> DayExport:
         "value": columns[15],
         "category": columns[16],
         "fields": [_json_text(v) for v in columns[17]],
-        "received_at": [_utc(v) for v in columns[18]],
+        "received_at": _timestamps(columns[18]),
         "late": [bool(v) for v in columns[19]],
     }
     table = pa.Table.from_pydict(data, schema=SCHEMA)
@@ -175,16 +176,12 @@ def export(days: list[date] | None = None) -> list[DayExport]:
     return results
 
 
-def _utc(value):
-    if isinstance(value, str):  # SQLite returns text
-        from django.utils.dateparse import parse_datetime
-
-        value = parse_datetime(value)
-    if value is not None and value.tzinfo is None:
-        from datetime import UTC
-
-        value = value.replace(tzinfo=UTC)
-    return value
+def _timestamps(values) -> pa.Array:
+    """UTC timestamps from what the driver returned: naive UTC text on SQLite, aware datetimes on
+    PostgreSQL. Arrow converts the whole column at once."""
+    if values and isinstance(values[0], str):
+        return pa.array(values, pa.string()).cast(pa.timestamp("us")).cast(pa.timestamp("us", tz="UTC"))
+    return pa.array(values, pa.timestamp("us", tz="UTC"))
 
 
 def _json_text(value) -> str:

@@ -55,6 +55,13 @@ def db_datetime(value: datetime):
     return _naive_utc(value)
 
 
+def db_datetime_converter():
+    """db_datetime with the backend looked up once, for loops over many rows."""
+    if connection.vendor == "postgresql":
+        return lambda value: value
+    return _naive_utc
+
+
 def db_date(value: date):
     return value if connection.vendor == "postgresql" else value.isoformat()
 
