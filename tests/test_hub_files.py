@@ -161,6 +161,20 @@ def test_parquet_files_are_read_in_batches(hub, tmp_path):
             2,
         ),
         ("dup.csv", "source_id,type,type,occurred_at,unit_code\n", "duplicate_column", 1),
+        (
+            "utf16.csv",
+            (HEADER + "A1,police.burglary,2026-10-01T08:00:00+08:00,449902001001,night\n").encode(
+                "utf-16-le"
+            ),
+            "not_text",
+            1,
+        ),
+        (
+            "nul.csv",
+            HEADER + "A1,police.burglary,2026-10-01T08:00:00+08:00,449902001001,ni\x00ght\n",
+            "not_text",
+            2,
+        ),
         ("short.csv", "source_id,occurred_at\nA,2026-10-01T08:00:00+08:00\n", "missing_column", 1),
         ("events.pdf", "%PDF-1.4", "unsupported_type", None),
         ("fake.xlsx", "source_id,type\n", "corrupt_file", None),
@@ -191,3 +205,34 @@ def test_the_command_fails_loudly_on_an_atomic_reject(hub, tmp_path):
         call_command("hub", "import", str(path), "--source", "ga_110", "--mode", "atomic")
     assert Event.objects.count() == 0
     assert Delivery.objects.get().status == "rejected"
+
+
+@pytest.mark.parametrize("worker", [False, True])
+def test_the_validating_worker_gives_the_same_outcome_as_one_process(hub, tmp_path, settings, worker):
+    """Big files are validated in a second process; small ones in this one. Same answers either way."""
+    settings.HUB_VALIDATION_WORKER = worker
+    settings.HUB_VALIDATION_WORKER_MIN_BYTES = 0
+    text = (
+        "source_id,type,occurred_at,unit_code,lon,lat,category,retract\n"
+        + "".join(
+            f"W{i},police.burglary,2026-10-01T08:00:00+08:00,{OWN_VILLAGE},,,night,\n" for i in range(25_000)
+        )
+        + "P1,police.burglary,2026-10-01T08:00:00+08:00,,113.30,22.10,day,\n"  # placed by its point
+        + "P2,police.burglary,2026-10-01T08:00:00+08:00,,100.0,30.0,day,\n"  # outside the city
+        + "W7,police.burglary,2026-10-01T09:00:00+08:00,449902001001,,,day,\n"  # W7 corrected in the same file
+        + "W8,,,,,,,true\n"
+    )  # W8 retracted in the same file
+    delivery = import_file(write(tmp_path, "w.csv", text), source=hub["police"]).delivery
+    assert (
+        delivery.received,
+        delivery.accepted,
+        delivery.corrected,
+        delivery.retracted,
+        delivery.rejected,
+    ) == (25_004, 25_001, 1, 1, 1)
+    assert Rejection.objects.get().reason == "outside_city"
+    assert Event.objects.current().count() == 25_000  # 25,000 + P1 − retracted W8
+    assert Event.objects.get(source_event_id="P1").unit_code == "449903001001001"
+    assert list(
+        Event.objects.filter(source_event_id="W7").order_by("version").values_list("version", "is_current")
+    ) == [(1, False), (2, True)]

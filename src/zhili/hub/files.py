@@ -100,6 +100,13 @@ def scan_text(path: Path, name: str) -> str:
                     % {"file": name, "line": line},
                     details=[{"file": name, "line": line, "field": "-", "reason": "not_utf8"}],
                 ) from None
+            if (nul := block.find(b"\x00")) >= 0:
+                where = line + block[:nul].count(b"\n")
+                raise FileError(
+                    _("%(file)s:%(line)d: the file contains NUL bytes; it is not a text file (UTF-16?)")
+                    % {"file": name, "line": where},
+                    details=[{"file": name, "line": where, "field": "-", "reason": "not_text"}],
+                )
             line += block.count(b"\n")
         try:
             decoder.decode(b"", final=True)
@@ -335,7 +342,7 @@ class ValidatingWorker:
         self.process = ctx.Process(
             target=_validate_in_worker,
             daemon=True,
-            args=(self.queue, ingestion.validator, fmt, path, mapping, name, os.getpid()),
+            args=(self.queue, ingestion.validator, ingestion.preparer, fmt, path, mapping, name, os.getpid()),
         )
 
     def __enter__(self):
@@ -359,7 +366,7 @@ class ValidatingWorker:
         return False
 
 
-def _validate_in_worker(queue, validator, fmt, path, mapping, name, parent_pid) -> None:
+def _validate_in_worker(queue, validator, preparer, fmt, path, mapping, name, parent_pid) -> None:
     from zhili.hub.ingest import CHUNK, _chunks, check_chunk
 
     def put(message) -> None:
@@ -371,9 +378,12 @@ def _validate_in_worker(queue, validator, fmt, path, mapping, name, parent_pid) 
                 if os.getppid() != parent_pid:  # the writer is gone: stop
                     os._exit(1)
 
+    import gc
+
+    gc.set_threshold(50_000, 20, 100)  # as in the writer: millions of short-lived small objects
     try:
         for chunk in _chunks(READERS[fmt](path, mapping, name), CHUNK):
-            put(check_chunk(validator, chunk))
+            put(check_chunk(validator, preparer, chunk))
     except Exception as exc:  # reported to the writer, which fails the delivery
         put(("error", f"{name}: {exc}"))
     put(None)

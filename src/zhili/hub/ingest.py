@@ -119,9 +119,8 @@ class Ingestion:
         self.received_date = timezone.localtime(self.now, local_tz()).date()
         self.validator = self._validator()
         self._lake_days: set[date] = set()
-        self._days: dict[date, tuple] = {}  # local day → (late?, the day as the database takes it)
-        self._db_datetime = store.db_datetime_converter()
-        self._now_db = self._db_datetime(self.now)
+        self.preparer = Preparer(types=self.validator.types, tz=self._tz, now=self.now)
+        self._now_db = self.preparer.db_datetime(self.now)
 
     # --- public -----------------------------------------------------------------------------
     def run(
@@ -186,7 +185,7 @@ class Ingestion:
         """A concurrent delivery of the same ids can collide on the unique index: read again, once.
         Validation runs before the transaction, so no lock is held while items are checked."""
         if not isinstance(chunk, CheckedChunk):
-            chunk = check_chunk(self.validator, chunk)
+            chunk = check_chunk(self.validator, self.preparer, chunk)
         try:
             with transaction.atomic():
                 self._chunk(chunk)
@@ -201,56 +200,57 @@ class Ingestion:
 
     # --- one chunk --------------------------------------------------------------------------
     def _chunk(self, chunk: list[RawItem] | CheckedChunk) -> None:
-        checked_chunk = chunk if isinstance(chunk, CheckedChunk) else check_chunk(self.validator, chunk)
+        checked = (
+            chunk if isinstance(chunk, CheckedChunk) else check_chunk(self.validator, self.preparer, chunk)
+        )
         self._saved = (Counts(**vars(self.counts)), list(self.results), list(self.rejections))
-        counts = Counts(received=checked_chunk.received)
-        for reject in checked_chunk.rejects:
+        counts = Counts(received=checked.received)
+        for reject in checked.rejects:
             self._reject(counts, *reject)
-        checked = checked_chunk.checked
-        existing = store.current_versions(self.source.pk, [c.source_id for c in checked])
+        existing = store.current_versions(self.source.pk, [p[P_SID] for p in checked.items])
         inserts, not_current, retract_ids = [], [], []
         seen: dict[str, tuple] = {}  # ids already handled in this chunk
         pending_index: dict[str, int] = {}  # id → its row in `inserts`
-        for item in checked:
-            current = seen.get(item.source_id) or existing.get(item.source_id)
-            if item.retract:
+        source_pk, delivery_pk, now_db = self.source.pk, self.delivery.pk, self._now_db
+        for line, sid, retract, digest, day, late, middle in checked.items:
+            current = seen.get(sid) or existing.get(sid)
+            if retract:
                 if current is None:
                     self._reject(
                         counts,
-                        item.line,
-                        item.source_id,
+                        line,
+                        sid,
                         "source_id",
                         Reason.UNKNOWN_EVENT,
-                        _("no event %(id)s to retract") % {"id": item.source_id},
+                        _("no event %(id)s to retract") % {"id": sid},
                     )
                 elif current[3]:
-                    self._result(counts, Outcome.DUPLICATE, item, current[0], current[1])
+                    self._result(counts, Outcome.DUPLICATE, line, sid, current[0], current[1])
                 else:
                     retract_ids.append(current[0])
                     self._lake_days.add(current[4])
-                    seen[item.source_id] = (current[0], current[1], current[2], True, current[4])
-                    self._result(counts, Outcome.RETRACTED, item, current[0], current[1])
+                    seen[sid] = (current[0], current[1], current[2], True, current[4])
+                    self._result(counts, Outcome.RETRACTED, line, sid, current[0], current[1])
                 continue
-            if current is not None and current[2] == item.payload_hash and not current[3]:
-                self._result(counts, Outcome.DUPLICATE, item, current[0], current[1])
+            if current is not None and current[2] == digest and not current[3]:
+                self._result(counts, Outcome.DUPLICATE, line, sid, current[0], current[1])
                 continue
             version = 1 if current is None else current[1] + 1
             if current is not None:
                 if current[0] is not None:
                     not_current.append(current[0])
                 else:  # the same id twice in one chunk: its earlier version, not yet written, is history
-                    pending = pending_index[item.source_id]
+                    pending = pending_index[sid]
                     inserts[pending] = (*inserts[pending][:3], False, *inserts[pending][4:])
                 self._lake_days.add(current[4])
-            row, late = self._row(item, version)
-            pending_index[item.source_id] = len(inserts)
-            inserts.append(row)
+            pending_index[sid] = len(inserts)
+            inserts.append((source_pk, sid, version, True, False, *middle, delivery_pk, now_db, late))
             counts.late += late
-            outcome = Outcome.ACCEPTED if current is None else Outcome.CORRECTED
-            day = item.occurred_at.astimezone(self._tz).date()
-            seen[item.source_id] = (None, version, item.payload_hash, False, day)
+            seen[sid] = (None, version, digest, False, day)
             self._lake_days.add(day)
-            self._result(counts, outcome, item, None, version)
+            self._result(
+                counts, Outcome.ACCEPTED if current is None else Outcome.CORRECTED, line, sid, None, version
+            )
         store.mark_not_current(not_current)
         store.mark_retracted(retract_ids)
         store.insert_events(inserts, adapted=True)
@@ -268,50 +268,18 @@ class Ingestion:
             **{name: F(name) + getattr(counts, name) for name in Counts.__dataclass_fields__}
         )
 
-    def _row(self, item: CheckedItem, version: int) -> tuple[tuple, bool]:
-        rule = self.validator.types[item.type_code]
-        local_day = item.occurred_at.astimezone(self._tz).date()
-        day_info = self._days.get(local_day)
-        if day_info is None:
-            day_info = self._days[local_day] = (self.now > cutoff_for(local_day), store.db_date(local_day))
-        late = day_info[0]
-        m = item.measures
-        return (
-            self.source.pk,
-            item.source_id,
-            version,
-            True,
-            False,
-            rule.type_id,
-            rule.department_id,
-            self._db_datetime(item.occurred_at),
-            day_info[1],
-            item.unit_code,
-            item.lon,
-            item.lat,
-            m["quantity"],
-            m["deaths"],
-            m["injuries"],
-            m["amount"],
-            m["value"],
-            m["category"],
-            item.fields_json,
-            item.payload_hash,
-            self.delivery.pk,
-            self._now_db,
-            late,
-        ), late
-
     # --- bookkeeping ------------------------------------------------------------------------
-    def _result(self, counts: Counts, outcome: str, item: CheckedItem, event_id, version) -> None:
+    def _result(self, counts: Counts, outcome: str, line: int, sid: str, event_id, version) -> None:
         setattr(counts, outcome, getattr(counts, outcome) + 1)
         if self.keep_results:
-            self.results.append(ItemResult(item.line, item.source_id, outcome, event_id, version))
+            self.results.append(ItemResult(line, sid, outcome, event_id, version))
 
     def _reject(
         self, counts: Counts, line: int, source_id: str, field_name: str, reason: str, message: str
     ) -> None:
         counts.rejected += 1
+        # What a sender wrote is echoed back and stored; NUL characters cannot be (PostgreSQL).
+        source_id, field_name, message = (_printable(v) for v in (source_id, field_name, message))
         self.results.append(
             ItemResult(line, source_id, Outcome.REJECTED, field=field_name, reason=reason, message=message)
         )
@@ -363,18 +331,61 @@ class Ingestion:
         )
 
 
+# A prepared item: everything the writer needs, as plain values (cheap to pass between processes).
+P_LINE, P_SID, P_RETRACT, P_HASH, P_DAY, P_LATE, P_MIDDLE = range(7)
+
+
+class Preparer:
+    """Turns a checked item into a prepared one: the event row but for version, delivery and
+    received time, which only the writer knows. Pure (no database), so a worker can run it."""
+
+    def __init__(self, *, types: dict[str, TypeRule], tz, now: datetime):
+        self.types, self.tz, self.now = types, tz, now
+        self.db_datetime = store.db_datetime_converter()
+        self.db_date = store.db_date_converter()
+        self._days: dict[date, tuple] = {}  # local day → (late?, the day as the database takes it)
+
+    def __call__(self, item: CheckedItem) -> tuple:
+        if item.retract:
+            return (item.line, item.source_id, True, "", None, False, None)
+        rule = self.types[item.type_code]
+        day = item.occurred_at.astimezone(self.tz).date()
+        info = self._days.get(day)
+        if info is None:
+            info = self._days[day] = (self.now > cutoff_for(day), self.db_date(day))
+        m = item.measures
+        middle = (
+            rule.type_id,
+            rule.department_id,
+            self.db_datetime(item.occurred_at),
+            info[1],
+            item.unit_code,
+            item.lon,
+            item.lat,
+            m["quantity"],
+            m["deaths"],
+            m["injuries"],
+            m["amount"],
+            m["value"],
+            m["category"],
+            item.fields_json,
+            item.payload_hash,
+        )
+        return (item.line, item.source_id, False, item.payload_hash, day, info[0], middle)
+
+
 @dataclass(slots=True)
 class CheckedChunk:
-    """A chunk after validation and placement, before de-duplication and writing. It is what a
-    validating worker process hands to the writing one (see files.py)."""
+    """A chunk after validation, placement and preparation, before de-duplication and writing.
+    It is what a validating worker process hands to the writing one (see files.py)."""
 
-    checked: list[CheckedItem]
+    items: list[tuple]  # prepared items (P_* positions)
     rejects: list[tuple]  # (line, source id, field, reason, message)
     received: int
 
 
-def check_chunk(validator: ItemValidator, chunk: list[RawItem]) -> CheckedChunk:
-    """Validate a chunk and place the items given by lon/lat, in one vectorised lookup."""
+def check_chunk(validator: ItemValidator, prepare: Preparer, chunk: list[RawItem]) -> CheckedChunk:
+    """Validate a chunk, place the items given by lon/lat in one vectorised lookup, prepare them."""
     checked: list[CheckedItem] = []
     rejects: list[tuple] = []
     for raw in chunk:
@@ -404,7 +415,7 @@ def check_chunk(validator: ItemValidator, chunk: list[RawItem]) -> CheckedChunk:
                     )
                 )
         checked = [c for c in checked if id(c) not in outside]
-    return CheckedChunk(checked, rejects, len(chunk))
+    return CheckedChunk([prepare(c) for c in checked], rejects, len(chunk))
 
 
 @contextmanager
@@ -444,6 +455,10 @@ def _chunks(items: Iterable[RawItem], size: int):
             chunk = []
     if chunk:
         yield chunk
+
+
+def _printable(text: str) -> str:
+    return text.replace("\x00", "\\0") if "\x00" in text else text
 
 
 def _source_id(raw: RawItem) -> str:

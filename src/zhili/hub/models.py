@@ -219,11 +219,21 @@ class Event(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     is_current = models.BooleanField(_("current version"), default=True)
     retracted = models.BooleanField(_("retracted"), default=False)
+    # No single-column indexes on the two keys below: every index costs each of millions of inserts,
+    # and reads go by day and type (hub_event_day_type) or by unit, with the department as a filter.
     event_type = models.ForeignKey(
-        EventType, verbose_name=_("event type"), on_delete=models.PROTECT, related_name="events"
+        EventType,
+        verbose_name=_("event type"),
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,
     )
     department = models.ForeignKey(
-        "org.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+        "org.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     occurred_at = models.DateTimeField(_("occurred at"))
     occurred_date = models.DateField(_("occurred on"), help_text=_("local date, the lake's partition"))

@@ -62,8 +62,10 @@ def db_datetime_converter():
     return _naive_utc
 
 
-def db_date(value: date):
-    return value if connection.vendor == "postgresql" else value.isoformat()
+def db_date_converter():
+    if connection.vendor == "postgresql":
+        return lambda value: value
+    return date.isoformat
 
 
 def insert_events(rows: Sequence[tuple], *, adapted: bool = False) -> None:
@@ -86,13 +88,35 @@ def insert_events(rows: Sequence[tuple], *, adapted: bool = False) -> None:
             connection.cursor() as cursor,
             cursor.connection.cursor().copy(f"COPY {table} ({cols}) FROM STDIN") as copy,
         ):
-            for row in rows:
-                copy.write_row(row)
+            copy.write(copy_text(rows))
         return
     placeholders = ", ".join(["%s"] * len(EVENT_COLUMNS))
     sql = f"INSERT INTO {table} ({', '.join(EVENT_COLUMNS)}) VALUES ({placeholders})"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows if adapted else [_sqlite_row(row) for row in rows])
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_value(value) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, float):
+        return repr(value)
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def copy_text(rows: Sequence[tuple]) -> str:
+    """Rows in PostgreSQL's COPY text format, rendered here in one pass: psycopg's write_row
+    adapts value by value and costs three times as much."""
+    return "".join("\t".join(map(_copy_value, row)) + "\n" for row in rows)
 
 
 def _sqlite_row(row: tuple) -> tuple:

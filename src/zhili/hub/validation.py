@@ -71,60 +71,6 @@ class CheckedItem:
     measures: dict[str, Any] = field(default_factory=dict)
     payload_hash: str = ""
 
-    # Checked items cross from the validating worker to the writer (files.py): a flat tuple of
-    # plain values pickles several times faster than the objects. `fields` stays behind: past
-    # validation only its canonical text is used.
-    def __getstate__(self):
-        m = self.measures
-        return (
-            self.line,
-            self.source_id,
-            self.retract,
-            self.type_code,
-            self.occurred_at.timestamp() if self.occurred_at else None,
-            self.unit_code,
-            self.lon,
-            self.lat,
-            self.fields_json,
-            self.payload_hash,
-            m.get("quantity"),
-            m.get("deaths"),
-            m.get("injuries"),
-            m.get("amount"),
-            m.get("value"),
-            m.get("category"),
-        )
-
-    def __setstate__(self, state):
-        (
-            self.line,
-            self.source_id,
-            self.retract,
-            self.type_code,
-            stamp,
-            self.unit_code,
-            self.lon,
-            self.lat,
-            self.fields_json,
-            self.payload_hash,
-            quantity,
-            deaths,
-            injuries,
-            amount,
-            value,
-            category,
-        ) = state
-        self.occurred_at = datetime.fromtimestamp(stamp, UTC) if stamp is not None else None
-        self.fields = {}
-        self.measures = {
-            "quantity": quantity,
-            "deaths": deaths,
-            "injuries": injuries,
-            "amount": amount,
-            "value": value,
-            "category": category,
-        }
-
 
 READER_ERRORS = {
     "too_many_values": gettext_lazy("more values than columns in the header"),
@@ -168,6 +114,7 @@ class ItemValidator:
                 str(READER_ERRORS.get(data["_error"], data["_error"]))
                 + (f": {data['_message']}" if data.get("_message") else ""),
             )
+        _refuse_nul(data)
         source_id = _text(data.get("source_id"))
         if not source_id:
             raise Invalid("source_id", Reason.MISSING, _("required"))
@@ -204,19 +151,19 @@ class ItemValidator:
             moment = value
         elif isinstance(value, str):
             text = value.strip()
-            if _looks_like_excel_serial(text):
-                raise Invalid(
-                    "occurred_at",
-                    Reason.BAD_TIMESTAMP,
-                    _(
-                        "“%(v)s” looks like an Excel date number; format the column as "
-                        "date and time with a zone, e.g. 2026-10-01T08:30:00+08:00"
-                    )
-                    % {"v": text},
-                )
             try:
                 moment = datetime.fromisoformat(text)
             except ValueError:
+                if _looks_like_excel_serial(text):
+                    raise Invalid(
+                        "occurred_at",
+                        Reason.BAD_TIMESTAMP,
+                        _(
+                            "“%(v)s” looks like an Excel date number; format the column as "
+                            "date and time with a zone, e.g. 2026-10-01T08:30:00+08:00"
+                        )
+                        % {"v": text},
+                    ) from None
                 raise Invalid(
                     "occurred_at",
                     Reason.BAD_TIMESTAMP,
@@ -351,6 +298,17 @@ def _float(value: Any, where: str, low: float = -math.inf, high: float = math.in
     if not (math.isfinite(number) and low <= number <= high):
         raise Invalid(where, Reason.BAD_VALUE, _("%(v)s is out of range") % {"v": value})
     return number
+
+
+def _refuse_nul(data: dict) -> None:
+    """NUL characters cannot be stored in PostgreSQL text, and are never meant: refuse them by name."""
+    for key, value in data.items():
+        if isinstance(value, str) and "\x00" in value:
+            raise Invalid(str(key), Reason.BAD_VALUE, _("contains a NUL character"))
+        if key == "fields" and isinstance(value, dict):
+            for name, inner in value.items():
+                if isinstance(inner, str) and "\x00" in inner:
+                    raise Invalid(f"fields.{name}", Reason.BAD_VALUE, _("contains a NUL character"))
 
 
 def _text(value: Any) -> str:
