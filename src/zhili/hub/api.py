@@ -105,7 +105,7 @@ class EventFilter(Schema):
     within: str | None = Field(None, pattern=r"^\d{12,15}$")
 
 
-class DeliveryOut(Schema):
+class DeliveryOut(CountsOut):
     id: int
     source: str
     department_code: str
@@ -115,13 +115,6 @@ class DeliveryOut(Schema):
     status: str
     received_at: datetime
     finished_at: datetime | None
-    received: int
-    accepted: int
-    duplicate: int
-    corrected: int
-    retracted: int
-    rejected: int
-    late: int
     message: str
 
 

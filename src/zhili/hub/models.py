@@ -160,6 +160,10 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", _("failed")
 
 
+# What became of a delivery's items; the same names on Delivery, in the API and on the pages.
+COUNT_FIELDS = ("received", "accepted", "duplicate", "corrected", "retracted", "rejected", "late")
+
+
 class Delivery(models.Model):
     """One batch, one file or one module publication, with what became of its items."""
 
@@ -200,6 +204,9 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source.code} {self.received_at:%Y-%m-%d %H:%M} {self.filename or self.channel}"
+
+    def counts(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in COUNT_FIELDS}
 
 
 class EventQuerySet(ScopedQuerySet):

@@ -21,10 +21,7 @@ def batch_response(ingestion) -> dict:
     return {
         "delivery_id": d.pk,
         "status": d.status,
-        "counts": {
-            k: getattr(d, k)
-            for k in ("received", "accepted", "duplicate", "corrected", "retracted", "rejected", "late")
-        },
+        "counts": d.counts(),
         "results": [
             {
                 "index": r.line,
@@ -160,13 +157,7 @@ def delivery_rows(deliveries) -> list[dict]:
             "status": d.status,
             "received_at": d.received_at,
             "finished_at": d.finished_at,
-            "received": d.received,
-            "accepted": d.accepted,
-            "duplicate": d.duplicate,
-            "corrected": d.corrected,
-            "retracted": d.retracted,
-            "rejected": d.rejected,
-            "late": d.late,
+            **d.counts(),
             "message": d.message,
         }
         for d in deliveries

@@ -98,13 +98,7 @@ class Command(BaseCommand):
             % {
                 "file": file.name,
                 "status": d.get_status_display(),
-                "received": d.received,
-                "accepted": d.accepted,
-                "duplicate": d.duplicate,
-                "corrected": d.corrected,
-                "retracted": d.retracted,
-                "rejected": d.rejected,
-                "late": d.late,
+                **d.counts(),
                 "id": d.pk,
             }
         )
