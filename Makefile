@@ -63,8 +63,11 @@ test-postgres:
 	  echo "!!!!!! PostgreSQL is not reachable at $(PG_URL): the PostgreSQL pass was SKIPPED !!!!!!" >&2; \
 	fi
 
-bench: install-test      ## print the benchmark figures
+bench: install-test      ## print the benchmark figures (about 15 minutes)
 	$(BIN)/python bench/bench_lookup.py
+	$(BIN)/python bench/bench_hub_import.py
+	$(BIN)/python bench/bench_hub_api.py
+	$(BIN)/python bench/bench_lake.py
 	$(BIN)/python bench/bench_demo.py
 
 clean:
