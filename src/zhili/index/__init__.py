@@ -1,0 +1,1 @@
+"""The Ping'an+ index engine: definitions, scoring methods and back ends."""
