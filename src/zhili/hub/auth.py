@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
+from zhili.core import keys
 from zhili.hub.models import Source
 
 
@@ -14,6 +15,6 @@ class SourceKeyAuth(HttpBearer):
             return None
         return (
             Source.objects.select_related("department")
-            .filter(key_digest=Source.digest_of(token), is_active=True)
+            .filter(key_digest=keys.digest(token), is_active=True)
             .first()
         )

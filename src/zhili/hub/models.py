@@ -3,8 +3,6 @@ version) and what was refused (rejections)."""
 
 from __future__ import annotations
 
-import hashlib
-
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -135,10 +133,6 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
-
-    @staticmethod
-    def digest_of(key: str) -> str:
-        return hashlib.sha256(key.encode()).hexdigest()
 
 
 class Channel(models.TextChoices):

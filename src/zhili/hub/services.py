@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import date
 
 from django.db import transaction
 
+from zhili.core import keys
 from zhili.hub.models import Delivery, EventType, EventTypeVersion, QualityAlert, Source
 from zhili.org.audit import record
 from zhili.org.models import AuditAction, Department
@@ -17,9 +17,9 @@ def create_source(
     *, code: str, name: str, department: Department, actor=None, actor_username: str = ""
 ) -> tuple[Source, str]:
     """A department system and its API key; the key is returned once and only its hash is kept."""
-    key = "zs_" + secrets.token_urlsafe(32)
+    key, prefix, digest = keys.new_key("zs")
     source = Source.objects.create(
-        code=code, name=name, department=department, key_prefix=key[:8], key_digest=Source.digest_of(key)
+        code=code, name=name, department=department, key_prefix=prefix, key_digest=digest
     )
     record(actor=actor, actor_username=actor_username, action=AuditAction.CREATE, obj=source)
     return source, key
@@ -27,8 +27,8 @@ def create_source(
 
 @transaction.atomic
 def rotate_key(*, source: Source, actor=None, actor_username: str = "") -> str:
-    key = "zs_" + secrets.token_urlsafe(32)
-    Source.objects.filter(pk=source.pk).update(key_prefix=key[:8], key_digest=Source.digest_of(key))
+    key, prefix, digest = keys.new_key("zs")
+    Source.objects.filter(pk=source.pk).update(key_prefix=prefix, key_digest=digest)
     record(
         actor=actor,
         actor_username=actor_username,

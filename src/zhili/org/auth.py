@@ -7,13 +7,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import APIKeyCookie, HttpBearer
 
+from zhili.core import keys
 from zhili.core.errors import error_body
 from zhili.org.models import ApiToken
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
-        digest = ApiToken.digest_of(token)
+        digest = keys.digest(token)
         found = ApiToken.objects.select_related("user", "user__home_unit").filter(digest=digest).first()
         if found is None or not found.user.is_active:
             return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
@@ -10,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhili.core import keys
 from zhili.core.errors import ZhiliError
 from zhili.core.scope import in_scope
 from zhili.geo.models import Unit
@@ -61,12 +61,12 @@ def read_personal(*, actor, user: User) -> dict:
 
 @transaction.atomic
 def create_token(*, actor, name: str, days: int | None) -> tuple[ApiToken, str]:
-    key = "zl_" + secrets.token_urlsafe(32)
+    key, prefix, digest = keys.new_key("zl")
     token = ApiToken.objects.create(
         user=actor,
         name=name,
-        prefix=key[:8],
-        digest=ApiToken.digest_of(key),
+        prefix=prefix,
+        digest=digest,
         expires_at=timezone.now() + timedelta(days=days) if days else None,
     )
     record(actor=actor, action=AuditAction.TOKEN_CREATED, obj=token, unit_code=_unit_code(actor))
