@@ -44,8 +44,14 @@ def main() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "DJANGO_", "ZHILI_"))}
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if ".venv" not in p)
     timings: list[tuple[str, float]] = []
+    config = subprocess.run(
+        [sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True
+    ).stdout
+    local = sorted({line.split("=", 1)[1].strip("'") for line in config.splitlines() if "find-links" in line})
+    cache = Path.home() / ".cache" / "pip"
     print(
-        f"cores: {os.cpu_count()}; pip cache: {'warm' if Path.home().joinpath('.cache/pip').exists() else 'cold'}"
+        f"cores: {os.cpu_count()}; pip download cache: {'warm' if cache.is_dir() else 'cold'}; "
+        f"local wheel folders (pip find-links): {', '.join(local) or 'none'}"
     )
     started = time.perf_counter()
     run("git clone", ["git", "clone", "--quiet", str(REPO), str(clone)], tmp, env, timings)
