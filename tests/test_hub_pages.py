@@ -28,7 +28,7 @@ def test_the_quality_page_counts_todays_deliveries_per_department(hub):
     assert 'data-department="fire_rescue"' not in page  # a data officer sees their own department only
     analyst = client_for(make_user("ana", "city_analyst", "449900000000"))
     page = analyst.get("/hub/quality/").content.decode()
-    assert 'data-department="fire_rescue"' in page and "unknown_unit 1" in page
+    assert 'data-department="fire_rescue"' in page and "未知区划单位 1" in page
 
 
 def test_a_department_that_sent_nothing_is_flagged(hub):

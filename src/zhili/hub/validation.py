@@ -42,6 +42,38 @@ class Reason:
     BAD_ITEM = "bad_item"
 
 
+# What people read for each reason code (the API keeps the codes).
+REASON_LABELS = {
+    Reason.UNKNOWN_TYPE: gettext_lazy("unknown event type"),
+    Reason.TYPE_NOT_ALLOWED: gettext_lazy("another department's type"),
+    Reason.MISSING: gettext_lazy("missing field"),
+    Reason.BAD_VALUE: gettext_lazy("bad value"),
+    Reason.UNKNOWN_FIELD: gettext_lazy("unknown field"),
+    Reason.BAD_TIMESTAMP: gettext_lazy("bad time"),
+    Reason.NO_TIMEZONE: gettext_lazy("time without a zone"),
+    Reason.FUTURE: gettext_lazy("time in the future"),
+    Reason.TOO_OLD: gettext_lazy("time too old"),
+    Reason.UNKNOWN_UNIT: gettext_lazy("unknown unit"),
+    Reason.OUTSIDE_CITY: gettext_lazy("outside the city"),
+    Reason.NO_LOCATION: gettext_lazy("no location"),
+    Reason.UNKNOWN_EVENT: gettext_lazy("nothing to retract"),
+    Reason.BAD_ITEM: gettext_lazy("unreadable item"),
+    "not_utf8": gettext_lazy("not UTF-8"),
+    "not_text": gettext_lazy("not a text file"),
+    "duplicate_column": gettext_lazy("duplicated column"),
+    "missing_column": gettext_lazy("missing column"),
+    "empty_column_name": gettext_lazy("column without a name"),
+    "unsupported_type": gettext_lazy("unsupported file type"),
+    "corrupt_file": gettext_lazy("damaged file"),
+    "empty_file": gettext_lazy("empty file"),
+    "too_large": gettext_lazy("file too large"),
+}
+
+
+def reason_label(code: str) -> str:
+    return str(REASON_LABELS.get(code, code))
+
+
 class Invalid(Exception):
     def __init__(self, field: str, reason: str, message: str):
         super().__init__(message)

@@ -15,6 +15,7 @@ from zhili.core.errors import ZhiliError
 from zhili.core.scope import get_scoped, scoped
 from zhili.hub import files, selectors
 from zhili.hub.models import Delivery, ImportMode, Source
+from zhili.hub.validation import reason_label
 
 
 @login_required
@@ -25,6 +26,8 @@ def quality(request):
     except ValueError:
         raise Http404 from None
     rows = selectors.quality(day=day, actor=request.user)
+    for row in rows:
+        row["reasons"] = [(reason_label(code), n) for code, n in row["rejected_by_reason"].items()]
     deliveries = scoped(request.user, Delivery).filter(received_date=day).select_related("source")[:50]
     totals = {k: sum(r[k] for r in rows) for k in ("received", "accepted", "rejected", "late")}
     return render(
@@ -76,7 +79,9 @@ def upload(request):
 @login_required
 def delivery(request, delivery_id: int):
     d = get_scoped(request.user, Delivery, pk=delivery_id)
-    rejections = d.rejections.order_by("line", "id")[:200]
+    rejections = list(d.rejections.order_by("line", "id")[:200])
+    for r in rejections:
+        r.reason_label = reason_label(r.reason)
     return render(request, "hub/delivery.html", {"d": d, "rejections": rejections})
 
 
