@@ -299,3 +299,27 @@ def test_nasty_values_in_any_slot_are_rejected_never_a_server_error(hub):
     assert wrong.status_code == 422
     assert wrong.json()["details"][0]["field"] == "events.1"
     assert not Event.objects.filter(source_event_id="fine").exists()
+
+
+def test_personal_fields_are_masked_and_a_full_read_is_audited(hub, personas):
+    from tests.conftest import client_for
+
+    post(hub["police_key"], [burglary("PD1", fields={"category": "night", "caller_phone": "13812345678"})])
+    event = Event.objects.get(source_event_id="PD1")
+    police = client_for(
+        personas["police_officer"]
+    )  # may see personal data, but only through the audited read
+    listed = police.get("/api/v1/hub/events").json()["items"][0]
+    assert listed["fields"] == {"category": "night", "caller_phone": "138****5678"}
+    assert police.get(f"/api/v1/hub/events/{event.pk}").json()["fields"]["caller_phone"] == "138****5678"
+    full = police.get(f"/api/v1/hub/events/{event.pk}/personal").json()
+    assert full == {"id": event.pk, "source_id": "PD1", "fields": {"caller_phone": "13812345678"}}
+    entry = AuditLog.objects.get(action="view_personal")
+    assert (entry.actor_username, entry.object_type, entry.unit_code) == (
+        "police_officer_a",
+        "hub.event",
+        OWN_VILLAGE,
+    )
+    cadre = client_for(personas["town_cadre"])
+    assert cadre.get(f"/api/v1/hub/events/{event.pk}/personal").status_code == 403
+    assert AuditLog.objects.filter(action="view_personal").count() == 1

@@ -17,6 +17,11 @@ HUB_MATRIX = {
     ("get", "/api/v1/hub/event-types"): {"kind": "citywide", "perm": "hub.view_eventtype"},
     ("get", "/api/v1/hub/events"): {"kind": "list", "perm": "hub.view_event"},
     ("get", "/api/v1/hub/events/{event_id}"): {"kind": "town", "perm": "hub.view_event"},
+    ("get", "/api/v1/hub/events/{event_id}/personal"): {
+        "kind": "town",
+        "perm": "hub.view_event",
+        "need": "org.view_personal_data",
+    },
     ("get", "/api/v1/hub/deliveries"): {"kind": "department_list", "perm": "hub.view_delivery"},
     ("get", "/api/v1/hub/deliveries/{delivery_id}"): {
         "kind": "department",
@@ -74,8 +79,12 @@ def test_events_of_another_town_answer_like_missing(world, role):
     client = client_for(User.objects.get(username=f"{role}_a"))
     own = client.get(f"/api/v1/hub/events/{world['own_event'].pk}")
     other = client.get(f"/api/v1/hub/events/{world['other_event'].pk}")
+    own_full = client.get(f"/api/v1/hub/events/{world['own_event'].pk}/personal")
+    other_full = client.get(f"/api/v1/hub/events/{world['other_event'].pk}/personal")
     if may(role, "hub.view_event"):
         assert (own.status_code, other.status_code) == (200, 404)
+        assert other_full.status_code == 404
+        assert own_full.status_code == (200 if may(role, "org.view_personal_data") else 403)
         listed = client.get("/api/v1/hub/events").json()["items"]
         assert [e["source_id"] for e in listed if e["source"] == "ga_110"] == ["OWN"]
         fire_listed = [e for e in listed if e["source"] == "xf_119"]
@@ -83,7 +92,9 @@ def test_events_of_another_town_answer_like_missing(world, role):
             0 if role == Role.DATA_OFFICER else 1
         )  # a police data officer sees police data
     else:
-        assert (own.status_code, other.status_code) == (403, 403)
+        assert (own.status_code, other.status_code, own_full.status_code, other_full.status_code) == (
+            403,
+        ) * 4
         assert client.get("/api/v1/hub/events").status_code == 403
 
 

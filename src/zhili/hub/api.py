@@ -221,6 +221,23 @@ def get_event(request, event_id: int):
     return selectors.event_detail(get_scoped(request.auth, Event, pk=event_id), actor=request.auth)
 
 
+class EventPersonalOut(Schema):
+    id: int
+    source_id: str
+    fields: dict
+
+
+@router.get(
+    "/events/{event_id}/personal",
+    response=EventPersonalOut,
+    summary="An event's personal fields in full (audited)",
+)
+def get_event_personal(request, event_id: int):
+    from zhili.hub.services import read_event_personal
+
+    return read_event_personal(actor=request.auth, event=get_scoped(request.auth, Event, pk=event_id))
+
+
 @router.get(
     "/deliveries", response=list[DeliveryOut], summary="Deliveries (your department's, for a data officer)"
 )

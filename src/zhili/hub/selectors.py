@@ -82,7 +82,8 @@ class EventRows:
 
     def __init__(self, qs: QuerySet, actor):
         self.qs = qs.select_related("source", "event_type")
-        self.personal = {} if actor.has_perm("org.view_personal_data") else _personal_fields()
+        # Lists and details always mask: a full read goes through /events/{id}/personal, audited.
+        self.personal = _personal_fields()
 
     def count(self) -> int:
         return self.qs.count()

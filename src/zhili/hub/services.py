@@ -67,6 +67,19 @@ def save_event_type(*, event_type: EventType, actor_username: str = "") -> Event
     return event_type
 
 
+def read_event_personal(*, actor, event) -> dict:
+    """The personal fields of one event in full, for roles that may see them; every read is audited."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    if not actor.has_perm("org.view_personal_data"):
+        raise PermissionDenied(_("Your role may not see personal data in full"))
+    names = sorted(f["name"] for f in event.event_type.fields if f.get("personal"))
+    values = {name: event.fields.get(name) for name in names if name in event.fields}
+    record(actor=actor, action=AuditAction.VIEW_PERSONAL, obj=event, details={"fields": sorted(values)})
+    return {"id": event.pk, "source_id": event.source_event_id, "fields": values}
+
+
 def raise_missing_delivery_alerts(*, day: date) -> list[QualityAlert]:
     """Every department with an active source that delivered nothing for `day` by the cut-off.
 
