@@ -19,6 +19,8 @@ pytestmark = pytest.mark.own_database  # makes its own databases: run once, not 
 
 ROWS = 200_000
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+# One scratch database per test run: two runs at once (a developer's and CI's) must not drop each other's.
+PG_DB = f"zhili_crash_{os.getpid()}"
 
 
 def _env(data: Path, db: str) -> dict:
@@ -27,7 +29,7 @@ def _env(data: Path, db: str) -> dict:
     env["DATABASE_URL"] = (
         f"sqlite:///{data / 'zhili.sqlite3'}"
         if db == "sqlite"
-        else "postgres://postgres@127.0.0.1:5432/zhili_crash_test"
+        else f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
     )
     return env
 
@@ -58,8 +60,15 @@ def _fresh_postgres() -> None:
             raise
         pytest.skip("PostgreSQL is not reachable")
     with conn:
-        conn.execute("DROP DATABASE IF EXISTS zhili_crash_test WITH (FORCE)")
-        conn.execute("CREATE DATABASE zhili_crash_test")
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {PG_DB}")
+
+
+def _drop_postgres() -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -84,7 +93,9 @@ def world(request, tmp_path):
                 f"K{i:07d},police.burglary,2026-10-{1 + i % 28:02d}T{i % 24:02d}:15:00+08:00,"
                 f"{'449902001001' if i % 2 else '449903001001'},residence\n"
             )
-    return {"db": db, "env": env, "file": path}
+    yield {"db": db, "env": env, "file": path}
+    if db == "postgresql":
+        _drop_postgres()
 
 
 def _kill_midway(world, mode: str) -> int:
