@@ -67,3 +67,18 @@ class ScopedAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_model(request, obj)
+
+
+class ReadOnlyAdmin(ScopedAdmin):
+    """Records of what happened (audit entries, deliveries, events): shown, never edited here."""
+
+    audit_changes = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -3,7 +3,7 @@ rejections are read-only records of what arrived."""
 
 from django.contrib import admin
 
-from zhili.core.admin import ScopedAdmin
+from zhili.core.admin import ReadOnlyAdmin, ScopedAdmin
 from zhili.hub.models import (
     ColumnMapping,
     Delivery,
@@ -16,19 +16,6 @@ from zhili.hub.models import (
     Source,
 )
 from zhili.hub.services import save_event_type
-
-
-class ReadOnlyAdmin(ScopedAdmin):
-    audit_changes = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class VersionInline(admin.TabularInline):

@@ -189,7 +189,7 @@ def quality(*, day: date, actor) -> list[dict]:
     rejections = Rejection.objects.filter(received_date=day)
     if getattr(actor, "department_scoped", False):
         rejections = rejections.filter(department_id=actor.department_id)
-    for row in rejections.filter(received_date=day).values("department_id", "reason").annotate(n=Count("id")):
+    for row in rejections.values("department_id", "reason").annotate(n=Count("id")):
         reasons[row["department_id"]][row["reason"]] = row["n"]
     alerts = set(
         QualityAlert.objects.filter(day=day, resolved_at=None).values_list("department_id", flat=True)

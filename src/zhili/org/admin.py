@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from zhili.core.admin import ScopedAdmin
+from zhili.core.admin import ReadOnlyAdmin, ScopedAdmin
 from zhili.core.masking import mask_id_number, mask_phone
 from zhili.org.audit import record
 from zhili.org.models import ApiToken, AuditAction, AuditLog, Department, User
@@ -113,21 +113,11 @@ class ApiTokenAdmin(ScopedAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(ScopedAdmin):
+class AuditLogAdmin(ReadOnlyAdmin):
     list_display = ("at", "actor_username", "action", "object_type", "object_repr", "unit_code", "ip")
     list_filter = ("action", "object_type")
     search_fields = ("actor_username", "object_repr", "object_id", "unit_code", "request_id")
     date_hierarchy = "at"
-    audit_changes = False
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
