@@ -118,6 +118,12 @@ class Population(models.Model):
     resident = models.PositiveIntegerField(_("resident population"))
     registered = models.PositiveIntegerField(_("registered population"), null=True, blank=True)
     floating = models.PositiveIntegerField(_("floating population"), null=True, blank=True)
+    gdp = models.FloatField(
+        _("GDP (100 million yuan)"), null=True, blank=True, help_text=_("the denominator of per-GDP rates")
+    )
+    vehicles = models.PositiveIntegerField(
+        _("motor vehicles"), null=True, blank=True, help_text=_("the denominator of per-vehicle rates")
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_path = "unit__code"

@@ -127,17 +127,31 @@ def _air_quality(units: _Units, cal: _Calendar, seed: int) -> _Rows:
     day = np.tile(np.arange(cal.included), n_towns)
     local = np.exp(rng.normal(0, 0.1, len(day)))
     value = np.round(np.clip(series[day] * town_factor[town] * local, 1, 999), 1)
+    # PM10 beside it: coarse dust adds 50–90 % to the fine particles (PM2.5/PM10 ≈ 0.55–0.65)
+    pm10 = np.round(np.clip(value * rng.uniform(1.5, 1.9, len(day)), 1, 999), 1)
     station = np.array([s for _code, _name, s in units.towns], dtype="int64")[town]
     names = np.array([f"{name}站" for _code, name, _s in units.towns], dtype=object)[town]
     n = len(day)
     columns = {
-        "category": (np.full(n, "pm25", dtype=object), None),
-        "value": (value, None),
-        "averaging": (np.full(n, "day", dtype=object), None),
-        "station": (names, None),
+        "category": (
+            np.concatenate([np.full(n, "pm25", dtype=object), np.full(n, "pm10", dtype=object)]),
+            None,
+        ),
+        "value": (np.concatenate([value, pm10]), None),
+        "averaging": (np.full(2 * n, "day", dtype=object), None),
+        "station": (np.concatenate([names, names]), None),
     }
-    second = np.full(n, 12 * 3600, dtype="int64")
-    return _Rows(AIR, units.grid_unit[station], day, second, station, np.zeros(n, dtype="int64"), columns)
+    second = np.full(2 * n, 12 * 3600, dtype="int64")
+    station2 = np.concatenate([station, station])
+    return _Rows(
+        AIR,
+        units.grid_unit[station2],
+        np.concatenate([day, day]),
+        second,
+        station2,
+        np.zeros(2 * n, dtype="int64"),
+        columns,
+    )
 
 
 # --- fitting the columns to the catalogue as it is ----------------------------------------------

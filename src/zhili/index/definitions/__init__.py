@@ -119,6 +119,7 @@ from .yaml_lines import (
     SHIPPED,
     load_file,
     load_shipped,
+    load_text,
 )
 
 __all__ = [
@@ -160,5 +161,6 @@ __all__ = [
     "canonical_json",
     "load_file",
     "load_shipped",
+    "load_text",
     "parse",
 ]

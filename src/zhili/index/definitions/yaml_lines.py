@@ -74,6 +74,14 @@ def load_file(
         errors.add((), "-", "-", _("the file is not UTF-8; save it as UTF-8"))
         errors.raise_if_any()
         raise  # unreachable
+    return load_text(text, filename=path.name, event_types=event_types)
+
+
+def load_text(
+    text: str, *, filename: str, event_types: Iterable[str] | Mapping[str, list] | None = None
+) -> Definition:
+    """Validate and build a definition from YAML text (a stored version, an upload)."""
+    errors = _Errors(filename, None)
     try:
         root = yaml.compose(text, Loader=_LineLoader)
         data = yaml.safe_load(text)
@@ -86,7 +94,10 @@ def load_file(
         raise  # unreachable
     lines = _line_map(root, errors)
     errors.raise_if_any()
-    return parse(data, filename=path.name, lines=lines, event_types=event_types)
+    if not isinstance(data, dict):
+        errors.add((), "-", "-", _("a definition is a mapping of keys to values"))
+        errors.raise_if_any()
+    return parse(data, filename=filename, lines=lines, event_types=event_types)
 
 
 def load_shipped(code: str, *, event_types: Iterable[str] | Mapping[str, list] | None = None) -> Definition:

@@ -1,0 +1,458 @@
+"""The index engine: a definition, a period kind and a run of periods in; per unit and period a
+score, its grade, streak, rank, stars and the contribution of every node out.
+
+    window(...)  which days to read (the periods plus what baselines and streaks look back on)
+    cube         the measures per unit and day (DuckDB or Spark, `cube.py`)
+    evaluate()   everything else, in numpy, the same for both engines
+
+Levels are scored from their own data (a district from all its events, not from its towns'
+colours). Missing data is never a zero: a leaf whose department did not deliver for a day in
+the period, or whose average has no value, takes its rule (carry_last, peer_median) or leaves the
+score incomplete (the aggregate is taken over the leaves present and flagged).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+
+from zhili.index import methods
+from zhili.index.cube import Cube, MeasureSet
+from zhili.index.definitions import Definition, Node
+from zhili.index.periods import Period, minus_year, period_of, periods_between
+from zhili.index.scoring import DAY_WINDOW, LeafArrays, Window, score_leaf
+
+DENOMINATOR = {  # denominator → (figure, scale): rate = value / (figure / scale)
+    "per_10k_residents": ("resident", 10_000.0),
+    "per_1k_residents": ("resident", 1_000.0),
+    "per_gdp": ("gdp", 1.0),  # per 100 million yuan (亿元) of GDP
+    "per_vehicles": ("vehicles", 10_000.0),  # per 10,000 vehicles
+}
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    code: str
+    name: str
+    kind: str
+    level: str
+    district: str | None = None
+    town: str | None = None
+
+
+@dataclass
+class Context:
+    """Everything an evaluation reads besides the cube."""
+
+    definition: Definition
+    kind: str
+    targets: list[Period]
+    units: dict[str, list[UnitRow]]
+    figures: dict[str, dict[tuple[str, int], float]]  # figure → (code, year) → value
+    missing: dict[str, set[date]] = field(default_factory=dict)  # department → undelivered days
+    type_departments: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    level: str
+    unit: str
+    period: Period
+    total: float | None
+    points_off: float
+    grade: str | None
+    streak: int
+    escalation: str | None
+    rank: int | None
+    rank_move: int | None
+    stars: int | None
+    vetoes: list[str]
+    complete: bool
+    incomplete: list[str]
+    nodes: dict[str, dict]
+
+
+def tree_for(definition: Definition, kind: str) -> Node:
+    if kind == "day":
+        tree = definition.daily_tree()
+        if tree is None:
+            raise ValueError("the definition has no daily leaves")
+        return tree
+    return definition.root
+
+
+def lookback(definition: Definition) -> int:
+    """Periods before the first target that are scored too, so that a streak can be counted."""
+    levels = (definition.streaks or {}).get("levels") or {}
+    return max(levels) - 1 if levels else 0
+
+
+def window(definition: Definition, kind: str, targets: list[Period]) -> tuple[date, date, list[Period]]:
+    """(first day, last day, evaluated periods): the days to read for scoring `targets` with
+    every baseline of the tree, and the periods scored (the look-back for streaks, then targets)."""
+    first_eval = targets[0].shift(-lookback(definition))
+    evaluated = periods_between(kind, first_eval.start, targets[-1].start)
+    first = first_eval.start
+    for node in tree_for(definition, kind).walk():
+        for spec in _baselines(node.scoring):
+            method = spec["method"]
+            if method == "previous_period":
+                first = min(first, first_eval.previous().start)
+            elif method == "mean_last_n":
+                first = min(first, first_eval.shift(-spec["n"]).start)
+            elif method == "same_period_last_year":
+                back = first_eval.last_year().start
+                first = min(first, back - timedelta(days=DAY_WINDOW) if kind == "day" else back)
+            elif method == "n_year_average":
+                first = min(first, date(first_eval.start.year - spec["n"], 1, 1))
+    return period_of(kind, first).start, targets[-1].end, evaluated
+
+
+def _baselines(scoring: dict | None) -> list[dict]:
+    if not scoring:
+        return []
+    if scoring["method"] == "blend":
+        return [b for part in scoring["parts"] for b in _baselines(part)]
+    return [scoring["baseline"]] if "baseline" in scoring else []
+
+
+class MissingFigure(ValueError):
+    def __init__(self, figure: str, units: list[str]):
+        self.figure = figure
+        self.units = units
+        super().__init__(f"{figure} missing for {', '.join(units[:5])}")
+
+
+def figure_lookup(values: dict[tuple[str, int], float], code: str, year: int) -> float | None:
+    """The unit's figure for the year, else the latest year before, else the earliest after
+    (statistics come out with a lag)."""
+    if (code, year) in values:
+        return values[(code, year)]
+    years = sorted(y for c, y in values if c == code)
+    before = [y for y in years if y <= year]
+    if before:
+        return values[(code, before[-1])]
+    return values[(code, years[0])] if years else None
+
+
+class _Level:
+    """One unit level's evaluation."""
+
+    def __init__(self, ctx: Context, cube: Cube, measures: MeasureSet, level: str, hist, rows):
+        self.ctx = ctx
+        self.cube = cube.levels[level]
+        self.units = ctx.units[level]
+        self.measures = measures
+        self.level = level
+        self.hist = hist
+        self.rows = rows
+        self.n_units = len(self.units)
+        # periods of the cube's days: bounds for reduceat along the day axis
+        starts = [(p.start - cube.first).days for p in hist]
+        self.bounds = np.asarray(starts, dtype=np.int64)
+        self.day_of = [cube.first + timedelta(days=i) for i in range(cube.days)]
+        ranking = ctx.definition.ranking or {"within": "level", "scope": "city"}
+        self.groups = self._groups(ranking)
+        self.window = Window(ctx.kind, hist, rows, self.groups)
+        self.nodes: dict[str, dict[str, np.ndarray]] = {}
+        self.incomplete_leaves: dict[str, np.ndarray] = {}
+        self._denominators: dict[str, np.ndarray] = {}
+
+    def _groups(self, ranking: dict) -> np.ndarray:
+        keys = []
+        for u in self.units:
+            key = u.kind if ranking["within"] == "kind" else ""
+            if ranking["scope"] == "district":
+                key += "|" + (u.district or "")
+            elif ranking["scope"] == "town":
+                key += "|" + (u.town or u.district or "")
+            keys.append(key)
+        return np.asarray(keys, dtype=object)
+
+    def period_sums(self, m: int) -> tuple[np.ndarray, np.ndarray]:
+        s = np.add.reduceat(self.cube.s[m], self.bounds, axis=1).T  # H × U
+        n = np.add.reduceat(self.cube.n[m], self.bounds, axis=1).T
+        return s, n
+
+    def denominators(self, name: str) -> np.ndarray:
+        if name == "none":
+            return np.ones((len(self.hist), self.n_units))
+        if name not in self._denominators:
+            figure, scale = DENOMINATOR[name]
+            values = self.ctx.figures.get(figure, {})
+            out = np.empty((len(self.hist), self.n_units))
+            missing = []
+            for j, u in enumerate(self.units):
+                for i, p in enumerate(self.hist):
+                    v = figure_lookup(values, u.code, p.start.year)
+                    if v is None or v <= 0:
+                        missing.append(u.code)
+                        break
+                    out[i, j] = v / scale
+            if missing:
+                raise MissingFigure(figure, missing)
+            self._denominators[name] = out
+        return self._denominators[name]
+
+    def feed_missing(self, event_types: list[str]) -> np.ndarray:
+        """H: periods in which a department behind these event types delivered nothing on a day."""
+        days = set()
+        for t in event_types:
+            days |= self.ctx.missing.get(self.ctx.type_departments.get(t, ""), set())
+        out = np.zeros(len(self.hist), dtype=bool)
+        if days:
+            for i, p in enumerate(self.hist):
+                out[i] = any(p.start <= d <= p.end for d in days)
+        return out
+
+    def leaf(self, node: Node) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        m = self.measures.of_leaf[node.path]
+        measure = self.measures.measures[m]
+        s, n = self.period_sums(m)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = (
+                np.where(n > 0, s / np.maximum(n, 1), np.nan) if measure.agg == "mean" else s.astype(float)
+            )
+        values[self.feed_missing(list(measure.event_types))] = np.nan
+        raw_missing = np.isnan(values)
+        if node.missing == "carry_last":
+            values = _forward_fill(values)
+        elif node.missing == "peer_median":
+            values = np.vstack(
+                [methods.fill_missing(v, "peer_median", groups=self.groups).values for v in values]
+            )
+        imputed = raw_missing & ~np.isnan(values)
+        denominators = self.denominators(node.denominator or "none")
+        rates = values / denominators
+        arrays = LeafArrays(values, rates, denominators, measure.agg != "mean")
+        scored = score_leaf(node.scoring, node.direction, arrays, self.window)
+        rows = self.rows
+        detail = {
+            "value": values[rows],
+            "rate": rates[rows],
+            "baseline": scored.baseline,
+            "expected": scored.expected,
+            "imputed": imputed[rows],
+        }
+        return scored.score, detail
+
+    def evaluate(self, node: Node) -> tuple[np.ndarray, np.ndarray]:
+        """(score, complete), each E × U, for a node; records every node's figures."""
+        if node.is_leaf:
+            score, detail = self.leaf(node)
+            complete = ~np.isnan(score)
+            self.nodes[node.path] = {"score": score, "complete": complete, **detail}
+        else:
+            results = [self.evaluate(child) for child in node.children]
+            scores = np.stack([r[0] for r in results], axis=-1)  # E × U × C
+            weights = np.array([c.weight for c in node.children])
+            shape = scores.shape[:2]
+            agg = methods.aggregate(
+                scores.reshape(-1, len(weights)), weights, method=node.aggregation or "arithmetic"
+            )
+            score = agg.values.reshape(shape)
+            complete = agg.complete.reshape(shape) & np.stack([r[1] for r in results], axis=-1).all(axis=-1)
+            present = ~np.isnan(scores)
+            wp = np.where(present, weights, 0.0)
+            total = wp.sum(axis=-1, keepdims=True)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                shares = np.where(total > 0, wp / np.where(total > 0, total, 1.0), 0.0)
+            for c, child in enumerate(node.children):
+                self.nodes[child.path]["share"] = shares[..., c]
+            self.nodes[node.path] = {"score": score, "complete": complete}
+        off = self.deductions(node.path)
+        if off is not None:
+            score = np.where(np.isnan(score), np.nan, np.maximum(score - np.nan_to_num(off), 0.0))
+            complete = complete & ~np.isnan(off)
+            self.nodes[node.path].update(score=score, complete=complete, points_off=off)
+        return score, complete
+
+    def measure_values(self, m: int) -> np.ndarray:
+        s, _n = self.period_sums(m)
+        out = s[self.rows].astype(float)
+        out[self.feed_missing(list(self.measures.measures[m].event_types))[self.rows]] = np.nan
+        return out
+
+    def deductions(self, path: str) -> np.ndarray | None:
+        rules = [
+            r for r in self.ctx.definition.deductions
+            if (r["node"] or self.ctx.definition.code) == path
+        ]  # fmt: skip
+        if not rules:
+            return None
+        counts = np.stack(
+            [self.measure_values(self.measures.of_deduction[r["code"]]) for r in rules], axis=-1
+        )
+        points = [r["points"] for r in rules]
+        caps = [r["cap"] for r in rules]
+        off = methods.deductions(counts.reshape(-1, len(rules)), points, caps).reshape(counts.shape[:2])
+        for r, k in zip(rules, range(len(rules)), strict=True):
+            self.nodes.setdefault("deductions", {})[r["code"]] = np.minimum(
+                counts[..., k] * r["points"], r["cap"] if r["cap"] else np.inf
+            )
+        return off
+
+
+def _forward_fill(values: np.ndarray) -> np.ndarray:
+    """Carry each column's last present value down (NaN until the first one)."""
+    out = values.copy()
+    for i in range(1, out.shape[0]):
+        gap = np.isnan(out[i])
+        out[i, gap] = out[i - 1, gap]
+    return out
+
+
+def evaluate(ctx: Context, cube: Cube, measures: MeasureSet) -> list[Outcome]:
+    definition = ctx.definition
+    tree = tree_for(definition, ctx.kind)
+    _first, _last, evaluated = window(definition, ctx.kind, ctx.targets)
+    hist = periods_between(ctx.kind, cube.first, cube.last)
+    position = {p.start: i for i, p in enumerate(hist)}
+    rows = [position[p.start] for p in evaluated]
+    n_targets = len(ctx.targets)
+    outcomes: list[Outcome] = []
+    for level in definition.units:
+        if level not in ctx.units or not ctx.units[level]:
+            continue
+        lv = _Level(ctx, cube, measures, level, hist, rows)
+        total, complete = lv.evaluate(tree)
+        _contributions(lv, tree)
+        grades = _grades(definition, total)
+        streak = _streaks(definition, grades)
+        levels = (definition.streaks or {}).get("levels") or {}
+        escalation = (
+            methods.escalation(streak, levels) if levels else np.full(streak.shape, None, dtype=object)
+        )
+        ranks = np.vstack([
+            methods.rank_with_moves(total[e], total[e - 1] if e else None, groups=lv.groups).rank
+            for e in range(len(rows))
+        ])  # fmt: skip
+        moves = np.full(ranks.shape, np.nan)
+        moves[1:] = ranks[:-1] - ranks[1:]
+        stars, vetoes = _stars(definition, lv, total)
+        for e in range(len(rows) - n_targets, len(rows)):
+            period = hist[rows[e]]
+            for u, unit in enumerate(lv.units):
+                outcomes.append(_outcome(lv, tree, e, u, unit, period, total, complete, grades, streak,
+                                         escalation, ranks, moves, stars, vetoes))  # fmt: skip
+    return outcomes
+
+
+def _contributions(lv: _Level, tree: Node) -> None:
+    """Each node's share of the total: the product of its present-weight shares down the path
+    (exact for arithmetic groups; for geometric ones the weight × score reading of a log-linear
+    mean). contribution = share × score; the leaves' contributions add up to the total before
+    deductions, which are listed separately."""
+
+    def down(node: Node, share: np.ndarray) -> None:
+        data = lv.nodes[node.path]
+        data["weight"] = share
+        data["contribution"] = share * np.nan_to_num(data["score"])
+        for child in node.children:
+            down(child, share * lv.nodes[child.path].get("share", 1.0))
+
+    down(tree, np.ones(lv.nodes[tree.path]["score"].shape))
+
+
+def _grades(definition: Definition, total: np.ndarray) -> np.ndarray:
+    if not definition.grades:
+        return np.full(total.shape, None, dtype=object)
+    bands = [(-np.inf if t is None else float(t), g) for t, g in definition.grades["bands"]]
+    return methods.grades_by_bands(total, bands)
+
+
+def _streaks(definition: Definition, grades: np.ndarray) -> np.ndarray:
+    """The run of the streak colour ending at each period (a missing grade breaks it)."""
+    colour = (definition.streaks or {}).get("colour")
+    run = np.zeros(grades.shape, dtype=np.int64)
+    if colour is None:
+        return run
+    hit = grades == colour
+    for e in range(grades.shape[0]):
+        run[e] = np.where(hit[e], (run[e - 1] if e else 0) + 1, 0)
+    return run
+
+
+def _stars(definition: Definition, lv: _Level, total: np.ndarray) -> tuple[np.ndarray, list[list[list[str]]]]:
+    n_e, n_u = total.shape
+    vetoes = [[[] for _u in range(n_u)] for _e in range(n_e)]
+    if not definition.stars:
+        return np.full(total.shape, np.nan), vetoes
+    spec = definition.stars
+    stars = np.empty(total.shape)
+    for e in range(n_e):
+        if spec["method"] == "rank_share":
+            stars[e] = methods.stars_by_rank_share(total[e], lv.groups, spec["shares"])
+        else:
+            bands = [(-np.inf if t is None else float(t), int(s)) for t, s in spec["bands"]]
+            stars[e] = methods.stars_by_bands(total[e], bands)
+    for rule in definition.veto:
+        count = lv.measure_values(lv.measures.of_veto[rule["code"]])
+        hit = np.nan_to_num(count) >= rule["at_least"]
+        stars = methods.apply_veto(stars, hit, rule["cap"])
+        for e, u in zip(*np.nonzero(hit), strict=True):
+            vetoes[e][u].append(rule["code"])
+    return stars, vetoes
+
+
+def _f(x) -> float | None:
+    x = float(x)
+    return None if np.isnan(x) else x
+
+
+def _outcome(
+    lv, tree, e, u, unit, period, total, complete, grades, streak, escalation, ranks, moves, stars, vetoes
+):
+    nodes = {}
+    incomplete = []
+    prefix = len(tree.path) + 1
+    for path, data in lv.nodes.items():
+        if path == "deductions":
+            continue
+        key = path[prefix:] or "."
+        row = {
+            "score": _f(data["score"][e, u]),
+            "weight": _f(data["weight"][e, u]),
+            "contribution": _f(data["contribution"][e, u]),
+            "complete": bool(data["complete"][e, u]),
+        }
+        if "value" in data:
+            row.update(
+                value=_f(data["value"][e, u]),
+                rate=_f(data["rate"][e, u]),
+                baseline=_f(data["baseline"][e, u]),
+                expected=_f(data["expected"][e, u]),
+                imputed=bool(data["imputed"][e, u]),
+            )
+            if not row["complete"]:
+                incomplete.append(key)
+        if "points_off" in data:
+            row["points_off"] = _f(data["points_off"][e, u])
+        nodes[key] = row
+    deductions = {code: _f(v[e, u]) for code, v in lv.nodes.get("deductions", {}).items()}
+    if deductions:
+        nodes["deductions"] = deductions
+    root = lv.nodes[tree.path]
+    points_off = root.get("points_off")
+    return Outcome(
+        level=lv.level,
+        unit=unit.code,
+        period=period,
+        total=_f(total[e, u]),
+        points_off=float(np.nan_to_num(points_off[e, u])) if points_off is not None else 0.0,
+        grade=grades[e, u],
+        streak=int(streak[e, u]),
+        escalation=escalation[e, u],
+        rank=None if np.isnan(ranks[e, u]) else int(ranks[e, u]),
+        rank_move=None if np.isnan(moves[e, u]) else int(moves[e, u]),
+        stars=None if np.isnan(stars[e, u]) else int(stars[e, u]),
+        vetoes=vetoes[e][u],
+        complete=bool(complete[e, u]),
+        incomplete=incomplete,
+        nodes=nodes,
+    )
+
+
+__all__ = ["Context", "Outcome", "UnitRow", "evaluate", "figure_lookup", "minus_year", "window"]
