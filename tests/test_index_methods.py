@@ -447,3 +447,39 @@ def test_rank_with_moves():
     new = rank_with_moves([50, NAN, 60], [NAN, 70, 40])
     np.testing.assert_array_equal(new.rank, [2.0, NAN, 1.0])
     np.testing.assert_array_equal(new.move, [NAN, NAN, 1.0])
+
+
+# --- overdispersion: the negative-binomial reading of a count ------------------------------------
+def test_dispersion_is_variance_over_mean_at_least_one():
+    from zhili.index.methods import dispersion
+
+    # counts 2, 4, 6, 8, 10: mean 6, sample variance 10 → φ = 10/6; constant counts → 1 (not 0)
+    phi = dispersion(np.array([[2, 5], [4, 5], [6, 5], [8, 5], [10, 5]], dtype=float))
+    assert phi == pytest.approx([10 / 6, 1.0])
+    assert dispersion(np.array([[1.0], [3.0]]))[0] == 1.0  # fewer than 5 periods: Poisson
+
+
+def test_poisson_score_with_dispersion_uses_the_negative_binomial():
+    # μ = 2, φ = 2: size r = 2, p = ½: P(0) = ¼, P(1) = 2 × ½ × ¼ = ¼; k = 1 (lower is better):
+    # 100 × (1 − P(X < 1) − ½ P(X = 1)) = 100 × (1 − ¼ − ⅛) = 62.5
+    assert poisson_score([1], [2.0], dispersion=[2.0])[0] == pytest.approx(62.5)
+    # φ = 1 is the Poisson score itself: k = 1, λ = 1 → 100 × (1 − 1.5/e)
+    assert poisson_score([1], [1.0], dispersion=[1.0])[0] == pytest.approx(100 * (1 - 1.5 * np.exp(-1)))
+
+    # overdispersion makes a high count less alarming: 90 against 80 a day. Expected values from
+    # the probability mass functions written out with lgamma, term by term
+    def mid_p(pmf, k):
+        return 100 * (1 - sum(pmf(j) for j in range(k)) - pmf(k) / 2)
+
+    def poisson_pmf(j, lam=80.0):
+        return math.exp(j * math.log(lam) - lam - math.lgamma(j + 1))
+
+    def negbin_pmf(j, mu=80.0, phi=2.0):
+        r = mu / (phi - 1)
+        log = math.lgamma(j + r) - math.lgamma(r) - math.lgamma(j + 1)
+        return math.exp(log + r * math.log(1 / phi) + j * math.log(1 - 1 / phi))
+
+    plain, over = mid_p(poisson_pmf, 90), mid_p(negbin_pmf, 90)
+    assert poisson_score([90], [80.0])[0] == pytest.approx(plain, rel=1e-9)
+    assert poisson_score([90], [80.0], dispersion=[2.0])[0] == pytest.approx(over, rel=1e-9)
+    assert over > plain + 5

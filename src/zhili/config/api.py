@@ -101,6 +101,8 @@ def _unexpected(request, exc: Exception):
 def _register_routers() -> None:
     from zhili.geo.api import router as geo_router
     from zhili.hub.api import router as hub_router
+    from zhili.index.api import public as index_public
+    from zhili.index.api import router as index_router
     from zhili.org.api import auth_router
     from zhili.org.api import router as org_router
 
@@ -108,6 +110,8 @@ def _register_routers() -> None:
     api.add_router("/v1/geo/", geo_router)
     api.add_router("/v1/org/", org_router)
     api.add_router("/v1/hub/", hub_router)
+    api.add_router("/v1/index/public/", index_public)
+    api.add_router("/v1/index/", index_router)
 
 
 _register_routers()

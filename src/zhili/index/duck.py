@@ -49,7 +49,7 @@ def read_cube(
         con.register("measure_map", mapping_table(measures))
         events = "read_parquet(" + _sql_list(files) + ")"
         sql = cube_sql(events, "measure_map", village="village" in units)
-        result = con.execute(sql).to_arrow_table()
+        result = con.sql(sql).to_arrow_table()
     finally:
         con.close()
     return cube.fill(

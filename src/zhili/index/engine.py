@@ -32,6 +32,10 @@ DENOMINATOR = {  # denominator → (figure, scale): rate = value / (figure / sca
 }
 
 
+# How far back carry_last looks for a last value: two months of days, a year of months …
+CARRY_BACK = {"day": 62, "dekad": 6, "week": 9, "month": 12, "quarter": 4, "year": 1}
+
+
 @dataclass(frozen=True)
 class UnitRow:
     code: str
@@ -96,6 +100,8 @@ def window(definition: Definition, kind: str, targets: list[Period]) -> tuple[da
     evaluated = periods_between(kind, first_eval.start, targets[-1].start)
     first = first_eval.start
     for node in tree_for(definition, kind).walk():
+        if node.missing == "carry_last":
+            first = min(first, first_eval.shift(-CARRY_BACK[kind]).start)
         for spec in _baselines(node.scoring):
             method = spec["method"]
             if method == "previous_period":
