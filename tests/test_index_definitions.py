@@ -261,7 +261,7 @@ def test_a_leaf_reads_as_written_with_defaults_filled_in(pingan):
     assert petitions.missing == "incomplete"
     assert pingan.find("ecology/illegal_land_use").missing == "carry_last"
     assert pingan.find("ecology/air_quality/pm25").measure["categories"] == ["pm25"]
-    assert pingan.grades["bands"] == [[90, "blue"], [80, "yellow"], [70, "orange"], [None, "red"]]
+    assert pingan.grades["bands"] == [[80, "blue"], [70, "yellow"], [62, "orange"], [None, "red"]]
     assert pingan.streaks == {"colour": "red", "levels": {3: "warning", 4: "summons", 5: "accountability"}}
 
 

@@ -293,3 +293,50 @@ def test_results_are_immutable_in_the_database(march):
             with connection.cursor() as cursor:
                 cursor.execute(sql)
     assert Outcome.objects.filter(run=row, total=0).count() == 0
+
+
+def test_periods_before_the_lake_are_unknown_not_quiet(lake):
+    write_lake(burglaries("2026-03-10", OWN_TOWN, 2))  # the lake's first day
+    d = definition(
+        deductions=[],
+        streaks=None,
+        periods=["month"],
+        children=[
+            {
+                "code": "trend",
+                "name": "环比",
+                "weight": 1.0,
+                "measure": {"event_types": ["police.burglary"], "agg": "count"},
+                "direction": "lower_is_better",
+                "scoring": {"method": "baseline_ratio", "baseline": "previous_period"},
+            }
+        ],
+    )
+    mar = by_unit(compute(d, "month", targets_for("month", "2026-03")).outcomes, "2026-03-01")
+    # February lies wholly before the lake: its count is unknown, so March has no baseline
+    assert mar[OWN_TOWN].nodes["trend"]["baseline"] is None
+    assert (mar[OWN_TOWN].total, mar[OWN_TOWN].complete, mar[OWN_TOWN].incomplete) == (None, False, ["trend"])
+
+
+def test_grades_by_peer_quantiles_and_against_the_baseline(march):
+    quant = {"method": "quantiles", "quantiles": [0.5], "grades": ["upper", "lower"]}
+    c = compute(definition(grades=quant, streaks=None), "month", targets_for("month", "2026-03"))
+    mar = by_unit(c.outcomes, "2026-03-01")
+    # towns 100, 70, 46.3: the median is 70, so 南屏 and 井岸 are in the upper half (per level)
+    assert [mar[u].grade for u in (SIBLING_TOWN, OTHER_TOWN, OWN_TOWN)] == ["upper", "upper", "lower"]
+    base = {"method": "baseline", "tolerance": 5, "grades": ["better", "same", "worse"]}
+    c = compute(definition(grades=base, streaks=None), "month", targets_for("month", "2026-03"))
+    mar = by_unit(c.outcomes, "2026-03-01")
+    # against 80, the total of a unit at its baselines: 100 better, 70 worse (by more than 5)
+    assert [mar[u].grade for u in (SIBLING_TOWN, OTHER_TOWN, OWN_TOWN)] == ["better", "worse", "worse"]
+
+
+def test_grade_methods_are_checked_when_parsed(hub):
+    from zhili.index.definitions import DefinitionError
+
+    with pytest.raises(DefinitionError) as err:
+        definition(grades={"method": "quantiles", "quantiles": [0.25, 0.75], "grades": ["a", "b", "c"]})
+    assert err.value.details[0]["field"] == "grades.quantiles"
+    with pytest.raises(DefinitionError) as err:
+        definition(grades={"method": "baseline", "tolerance": 5, "grades": ["a", "b"]}, streaks=None)
+    assert err.value.details[0]["field"] == "grades.grades"

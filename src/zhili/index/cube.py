@@ -117,6 +117,8 @@ class Cube:
         self.first = first
         self.last = last
         self.days = (last - first).days + 1
+        # the first day the lake holds: earlier days are unknown, not days without events
+        self.observed_from: date | None = None
         shape = (len(measures),)
         self.levels = {
             level: LevelCube(

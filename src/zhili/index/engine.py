@@ -22,7 +22,7 @@ from zhili.index import methods
 from zhili.index.cube import Cube, MeasureSet
 from zhili.index.definitions import Definition, Node
 from zhili.index.periods import Period, minus_year, period_of, periods_between
-from zhili.index.scoring import DAY_WINDOW, LeafArrays, Window, score_leaf
+from zhili.index.scoring import DAY_WINDOW, PAR, LeafArrays, Window, score_leaf
 
 DENOMINATOR = {  # denominator → (figure, scale): rate = value / (figure / scale)
     "per_10k_residents": ("resident", 10_000.0),
@@ -159,6 +159,9 @@ class _Level:
         starts = [(p.start - cube.first).days for p in hist]
         self.bounds = np.asarray(starts, dtype=np.int64)
         self.day_of = [cube.first + timedelta(days=i) for i in range(cube.days)]
+        observed = cube.observed_from
+        # a period wholly before the lake's first day is unknown; one it starts in counts as seen
+        self.unobserved = np.array([observed is None or p.end < observed for p in hist], dtype=bool)
         ranking = ctx.definition.ranking or {"within": "level", "scope": "city"}
         self.groups = self._groups(ranking)
         self.window = Window(ctx.kind, hist, rows, self.groups)
@@ -178,8 +181,10 @@ class _Level:
         return np.asarray(keys, dtype=object)
 
     def period_sums(self, m: int) -> tuple[np.ndarray, np.ndarray]:
+        """Sums and counts per period (H × U); NaN sums for periods the lake does not cover."""
         s = np.add.reduceat(self.cube.s[m], self.bounds, axis=1).T  # H × U
         n = np.add.reduceat(self.cube.n[m], self.bounds, axis=1).T
+        s[self.unobserved] = np.nan
         return s, n
 
     def denominators(self, name: str) -> np.ndarray:
@@ -325,7 +330,7 @@ def evaluate(ctx: Context, cube: Cube, measures: MeasureSet) -> list[Outcome]:
         lv = _Level(ctx, cube, measures, level, hist, rows)
         total, complete = lv.evaluate(tree)
         _contributions(lv, tree)
-        grades = _grades(definition, total)
+        grades = _grades(definition, total, lv.groups)
         streak = _streaks(definition, grades)
         levels = (definition.streaks or {}).get("levels") or {}
         escalation = (
@@ -362,10 +367,19 @@ def _contributions(lv: _Level, tree: Node) -> None:
     down(tree, np.ones(lv.nodes[tree.path]["score"].shape))
 
 
-def _grades(definition: Definition, total: np.ndarray) -> np.ndarray:
-    if not definition.grades:
+def _grades(definition: Definition, total: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Grades of the totals (E × U): by bands; by quantiles among the peers in each period; or
+    against PAR, the total of a unit at its baselines, ± the tolerance."""
+    spec = definition.grades
+    if not spec:
         return np.full(total.shape, None, dtype=object)
-    bands = [(-np.inf if t is None else float(t), g) for t, g in definition.grades["bands"]]
+    if spec["method"] == "quantiles":
+        return np.vstack(
+            [methods.grades_by_quantiles(t, spec["quantiles"], spec["grades"], groups=groups) for t in total]
+        ) if len(total) else np.full(total.shape, None, dtype=object)  # fmt: skip
+    if spec["method"] == "baseline":
+        return methods.grades_by_baseline(total, PAR, spec["tolerance"], labels=spec["grades"])
+    bands = [(-np.inf if t is None else float(t), g) for t, g in spec["bands"]]
     return methods.grades_by_bands(total, bands)
 
 

@@ -184,15 +184,23 @@ def data_digest(first: date, last: date, figures: dict, missing: dict) -> tuple[
     return h.hexdigest(), days.aggregate(m=Max("exported_at"))["m"]
 
 
+def lake_start() -> date | None:
+    """The first day of the lake: before it nothing is known (not: nothing happened)."""
+    from zhili.hub.lake import lake_root
+
+    days = sorted(p.name for p in (lake_root() / "events").glob("date=*") if (p / "part-0.parquet").exists())
+    return date.fromisoformat(days[0][5:]) if days else None
+
+
 def read_cube(engine: str, measures: MeasureSet, first: date, last: date, units: dict) -> Cube:
     codes = {level: [u.code for u in rows] for level, rows in units.items()}
     if engine == Engine.SPARK:
-        from zhili.index.spark import read_cube as spark_read
-
-        return spark_read(measures, first, last, codes)
-    from zhili.index.duck import read_cube as duck_read
-
-    return duck_read(measures, first, last, codes)
+        from zhili.index.spark import read_cube as reader
+    else:
+        from zhili.index.duck import read_cube as reader
+    cube = reader(measures, first, last, codes)
+    cube.observed_from = lake_start()
+    return cube
 
 
 @dataclass

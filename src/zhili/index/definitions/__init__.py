@@ -18,6 +18,10 @@ Schema (every key not listed here is refused; `ref` keys too: write a node out i
       method: bands
       bands: [[90, blue], [80, yellow], [70, orange], [null, red]]
       labels: {blue: 优秀, yellow: 良好, orange: 平稳, red: 较差}    # optional
+      # or by place among the peers of each period:
+      #   {method: quantiles, quantiles: [0.75, 0.5, 0.25], grades: [blue, yellow, orange, red]}
+      # or against the total of a unit at its baselines (80, see zhili/index/scoring.py) ± points:
+      #   {method: baseline, tolerance: 5, grades: [green, yellow, red]}
     streaks:                       # optional: consecutive periods in one grade → what follows
       colour: red                  #   a grade code
       levels: {3: warning, 4: summons, 5: accountability}

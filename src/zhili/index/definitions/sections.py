@@ -3,6 +3,7 @@ stars and vetoes, ranking peers and deductions."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -60,31 +61,86 @@ class _Sections(_Checker):
         return [list(b) for b in bands] if ok else None
 
     def grades(self, spec: Any, path: str) -> dict | None:
+        """Grades by absolute score bands; by the unit's place among its peers (quantiles); or by
+        the total against the score a unit at its baselines gets (PAR, 80) ± a tolerance."""
         if spec is None:
             return None
         if not isinstance(spec, dict):
             self.err(("grades",), path, "grades", _("must be {method: bands, bands: [...]}"))
             return None
-        self.keys(spec, ("method", "bands", "labels"), ("grades",), path, "grades.")
-        self.choice(spec, "method", ("bands",), ("grades",), path, "grades.")
+        method = spec.get("method", "bands")
+        allowed = {
+            "bands": ("bands",),
+            "quantiles": ("quantiles", "grades"),
+            "baseline": ("tolerance", "grades"),
+        }
+        self.keys(spec, ("method", "labels", *allowed.get(method, ())), ("grades",), path, "grades.")
+        self.choice(spec, "method", tuple(allowed), ("grades",), path, "grades.")
+        if method not in allowed:
+            return None
 
         def label_ok(label, before):
             if not _is_code(label):
                 return self._code_reason()
             return _("grade listed twice") if label in before else None
 
-        bands = self.bands(spec, ("grades",), path, "grades.", label_ok)
+        out: dict[str, Any] = {"method": method}
+        if method == "bands":
+            bands = self.bands(spec, ("grades",), path, "grades.", label_ok)
+            codes = [b[1] for b in bands or []]
+            out["bands"] = bands
+        else:
+            codes = self.grade_list(spec, path, label_ok, 3 if method == "baseline" else None)
+            if method == "quantiles":
+                q = spec.get("quantiles")
+                if (
+                    not isinstance(q, list) or not q or not all(_is_number(v) and 0 < v < 1 for v in q)
+                    or any(a <= b for a, b in itertools.pairwise(q))
+                ):  # fmt: skip
+                    self.err(("grades", "quantiles"), path, "grades.quantiles",
+                             _("quantiles between 0 and 1, descending, e.g. [0.75, 0.5, 0.25]"))  # fmt: skip
+                    codes = None
+                elif codes is not None and len(codes) != len(q) + 1:
+                    self.err(("grades", "grades"), path, "grades.grades", _("one more grade than quantiles"))
+                    codes = None
+                out["quantiles"] = q
+            else:
+                tol = spec.get("tolerance")
+                if not _is_number(tol) or tol < 0:
+                    self.err(
+                        ("grades", "tolerance"), path, "grades.tolerance", _("a number of points, at least 0")
+                    )
+                    codes = None
+                out["tolerance"] = tol
+            out["grades"] = codes
         labels = spec.get("labels") or {}
         if not isinstance(labels, dict):
             self.err(("grades", "labels"), path, "grades.labels", _("a mapping of grade to name"))
             labels = {}
-        codes = [b[1] for b in bands or []]
         for grade, label in labels.items():
-            if bands is not None and grade not in codes:
+            if codes is not None and grade not in codes:
                 self.err(("grades", "labels"), path, f"grades.labels.{grade}", _("not one of the grades"))
             elif not isinstance(label, str):
                 self.err(("grades", "labels"), path, f"grades.labels.{grade}", _("must be text"))
-        return {"method": "bands", "bands": bands, "labels": dict(labels)} if bands else None
+        out["labels"] = dict(labels)
+        out["codes"] = codes
+        return out if codes else None
+
+    def grade_list(self, spec: dict, path: str, label_ok, size: int | None) -> list[str] | None:
+        grades = spec.get("grades")
+        if not isinstance(grades, list) or len(grades) < 2 or (size and len(grades) != size):
+            reason = (
+                _("a list of %(n)d grades, best first") % {"n": size}
+                if size
+                else _("a list of grades, best first")
+            )
+            self.err(("grades", "grades"), path, "grades.grades", reason)
+            return None
+        for i, g in enumerate(grades):
+            if reason := label_ok(g, grades[:i]):
+                self.err(("grades", "grades", i), path, f"grades.grades[{i}]", reason)
+                return None
+        return list(grades)
 
     def streaks(self, spec: Any, grades: dict | None, path: str) -> dict | None:
         if spec is None:
@@ -97,7 +153,7 @@ class _Sections(_Checker):
         colour = spec.get("colour")
         if grades is None:
             self.err(where, path, "streaks", _("streaks need grades"))
-        elif colour not in [b[1] for b in grades["bands"]]:
+        elif colour not in grades["codes"]:
             self.err((*where, "colour"), path, "streaks.colour", _("not one of the grades"))
         levels = spec.get("levels")
         out: dict[int, str] = {}
