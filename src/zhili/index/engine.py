@@ -143,6 +143,22 @@ def figure_lookup(values: dict[tuple[str, int], float], code: str, year: int) ->
     return values[(code, years[0])] if years else None
 
 
+def peer_groups(definition: Definition, units: list[UnitRow]) -> np.ndarray:
+    """The key of each unit's peers for ranks, peer medians and stars: its kind (village or
+    community, town or street) when the definition ranks within kinds, and its district or town
+    when it ranks within those."""
+    ranking = definition.ranking or {"within": "level", "scope": "city"}
+    keys = []
+    for u in units:
+        key = u.kind if ranking["within"] == "kind" else ""
+        if ranking["scope"] == "district":
+            key += "|" + (u.district or "")
+        elif ranking["scope"] == "town":
+            key += "|" + (u.town or u.district or "")
+        keys.append(key)
+    return np.asarray(keys, dtype=object)
+
+
 class _Level:
     """One unit level's evaluation."""
 
@@ -162,23 +178,11 @@ class _Level:
         observed = cube.observed_from
         # a period wholly before the lake's first day is unknown; one it starts in counts as seen
         self.unobserved = np.array([observed is None or p.end < observed for p in hist], dtype=bool)
-        ranking = ctx.definition.ranking or {"within": "level", "scope": "city"}
-        self.groups = self._groups(ranking)
+        self.groups = peer_groups(ctx.definition, self.units)
         self.window = Window(ctx.kind, hist, rows, self.groups)
         self.nodes: dict[str, dict[str, np.ndarray]] = {}
         self.incomplete_leaves: dict[str, np.ndarray] = {}
         self._denominators: dict[str, np.ndarray] = {}
-
-    def _groups(self, ranking: dict) -> np.ndarray:
-        keys = []
-        for u in self.units:
-            key = u.kind if ranking["within"] == "kind" else ""
-            if ranking["scope"] == "district":
-                key += "|" + (u.district or "")
-            elif ranking["scope"] == "town":
-                key += "|" + (u.town or u.district or "")
-            keys.append(key)
-        return np.asarray(keys, dtype=object)
 
     def period_sums(self, m: int) -> tuple[np.ndarray, np.ndarray]:
         """Sums and counts per period (H × U); NaN sums for periods the lake does not cover."""

@@ -281,20 +281,6 @@ def alternative_definition(definition):
     return parse(raw, filename=f"{definition.code}.alternative.yaml"), swapped
 
 
-def peer_groups(definition, units) -> np.ndarray:
-    """The ranking peers of each unit, as the engine forms them (engine._Level._groups)."""
-    ranking = definition.ranking or {"within": "level", "scope": "city"}
-    keys = []
-    for u in units:
-        key = u.kind if ranking["within"] == "kind" else ""
-        if ranking["scope"] == "district":
-            key += "|" + (u.district or "")
-        elif ranking["scope"] == "town":
-            key += "|" + (u.town or u.district or "")
-        keys.append(key)
-    return np.asarray(keys, dtype=object)
-
-
 def branch_of(node, outcomes, leaf_column: dict[str, int]):
     """The Monte Carlo tree of an engine tree, with each group's deductions per unit."""
     if node.is_leaf:
@@ -312,7 +298,7 @@ def branch_of(node, outcomes, leaf_column: dict[str, int]):
 def sensitivity(*, code: str, kind: str, when: str, level: str, draws: int = 1000, spread: float = 0.25,
                 seed: int = 1, vary_aggregation: bool = True, engine: str = "duckdb", export_lake: bool = True) -> Table:  # fmt: skip
     """The rank intervals of one period's units at one level under the active definition."""
-    from zhili.index.engine import tree_for
+    from zhili.index.engine import peer_groups, tree_for
     from zhili.index.services import active_definition, compute, load_units, targets_for
 
     check_inputs(draws, spread)
