@@ -6,7 +6,6 @@ Residents (tests/data/divisions.csv): city 10,000; 海澄区 6,000 (拱北街道
 
 from __future__ import annotations
 
-import math
 from datetime import date
 
 import pytest
@@ -167,11 +166,12 @@ def test_baseline_ratio_and_poisson_against_last_year(lake):
     # ratio 3 / 2 = 1.5 times the baseline: 80 × (2 − 1.5) / (2 − 1) = 40
     assert own.nodes["ratio"]["baseline"] == pytest.approx(2 / 0.35)
     assert own.nodes["ratio"]["score"] == pytest.approx(40.0)
-    # Poisson λ = 2 (same population both years), k = 3: p = P(X > 3) + ½ P(X = 3), score 160 p
-    below = math.exp(-2) * (1 + 2 + 2)
-    at = math.exp(-2) * 8 / 6
+    # expected count λ = 2 (the same population both years), k = 3. Overdispersion from the 12
+    # months before March 2026 (2, then 0 × 11): mean 1/6, sample variance 1/3, φ = 2, so a
+    # negative binomial with size r = λ/(φ − 1) = 2 and p = ½: P(0..3) = ¼, ¼, 3/16, ⅛.
+    # p = P(X > 3) + ½ P(X = 3) = 1 − 11/16 − 1/16 = ¼ → score 160 × ¼ = 40
     assert own.nodes["poisson"]["expected"] == pytest.approx(2.0)
-    assert own.nodes["poisson"]["score"] == pytest.approx(160 * (1 - below - at / 2))
+    assert own.nodes["poisson"]["score"] == pytest.approx(40.0)
     # no events either year in 南屏: at the baseline (0/0) → 80; Poisson λ = 0, k = 0 → p = ½ → 80
     nan = by_unit(compute(d, "month", targets_for("month", "2026-03")).outcomes, "2026-03-01")[SIBLING_TOWN]
     assert nan.nodes["ratio"]["score"] == pytest.approx(80.0)

@@ -12,6 +12,11 @@ Two choices the definition schema leaves to the engine, stated here once:
   side. So a town at its usual level is "good" (yellow) on a leaf whatever the leaf's method.
 - A daily baseline "same period last year" is the mean per day over the 29 days centred on the
   same date a year earlier: one day's count is too noisy to be an expectation.
+- The Poisson score allows for overdispersion (quasi-Poisson, as in outbreak detection): φ, the
+  variance over the mean of the past counts behind the baseline (or of the year's periods before
+  this one when the baseline is a single period), turns the Poisson into a negative binomial
+  with the same mean. Real counts vary more than Poisson; without it every city-wide or monthly
+  count a few per cent above last year's would read as an alarm.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from zhili.index.periods import Period, minus_year
 PAR = 80.0
 BASELINE_CAP = 2.0
 DAY_WINDOW = 14  # days either side of the same date last year
+DISPERSION_PERIODS = 5  # the fewest past periods an overdispersion estimate stands on
 
 
 @dataclass
@@ -103,8 +109,10 @@ def baseline_rates(spec: dict, leaf: LeafArrays, w: Window) -> tuple[np.ndarray,
             base[e] = _peer_median(rates[i], w.groups)
         elif rows:
             base[e] = methods.baseline_mean(rates[rows])
-            if len(rows) > 1:  # counts on today's scale: past rates × today's denominator
-                phi[e] = methods.dispersion(rates[rows] * leaf.denominators[i])
+            # the spread of counts on today's scale (past rates × today's denominator): over the
+            # baseline's own periods when there are enough, else over the year before this one
+            spread = rows if len(rows) >= DISPERSION_PERIODS else list(range(max(0, i - 12), i))
+            phi[e] = methods.dispersion(rates[spread] * leaf.denominators[i])
     return base, phi
 
 
