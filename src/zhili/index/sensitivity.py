@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from zhili.core.errors import ZhiliError
 
@@ -46,7 +46,12 @@ CHUNK = 2_000_000  # leaf scores per chunk of draws (draws × units × leaves)
 # w ≤ 2 and w ≤ n/10 (among 3 districts a width of 2 is every rank), moderate when w ≤ n/5,
 # else sensitive; unranked when a unit has no score.
 ROBUST_RANKS, ROBUST_SHARE, MODERATE_SHARE = 2, 0.1, 0.2
-LABELS = {"robust": N_("robust"), "moderate": N_("moderately robust"), "sensitive": N_("sensitive"), "unranked": N_("not ranked")}  # fmt: skip
+LABELS = {
+    "robust": gettext_noop("robust"),
+    "moderate": gettext_noop("moderately robust"),
+    "sensitive": gettext_noop("sensitive"),
+    "unranked": gettext_noop("not ranked"),
+}
 
 
 class SensitivityError(ZhiliError):
