@@ -7,9 +7,9 @@ BIN    := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/zhili
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test install install-test system-deps messages lint test-sqlite test-postgres serve bench clean
+.PHONY: demo test install install-test system-deps fonts messages lint test-sqlite test-postgres serve bench clean
 
-demo: install            ## install, build the demo city, serve http://127.0.0.1:8000
+demo: install fonts      ## install, build the demo city, serve http://127.0.0.1:8000
 	$(BIN)/zhili demo
 
 serve: install           ## serve an existing database
@@ -27,7 +27,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,spark]'
 	@touch $@
 
 install: $(VENV)/.installed messages
@@ -38,10 +38,21 @@ messages:                ## compile the translation catalogues (Babel: no GNU ge
 	@$(BIN)/pybabel compile --statistics -D django -d src/zhili/locale 2>&1 | sed 's/^/  /'
 
 # Debian's Chromium for the browser tests and Noto CJK so that screenshots show Chinese.
-system-deps:
+system-deps: fonts
 	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
 	  echo "installing chromium and fonts-noto-cjk with apt-get"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+# What the PDF report needs: Noto CJK (embedded in the PDF, and matplotlib's charts), Pango for
+# WeasyPrint, HarfBuzz's subsetter (fontTools would take half a minute per CJK font) and
+# pdftoppm, which the report test uses to turn a page into PNG.
+fonts:
+	@if ! fc-list :lang=zh 2>/dev/null | grep -qi 'Noto.*CJK' || ! command -v pdftoppm >/dev/null 2>&1 \
+	  || ! ls /usr/lib/*-linux-gnu/libpango-1.0.so.0 /usr/lib/*-linux-gnu/libharfbuzz-subset.so.0 >/dev/null 2>&1; then \
+	  echo "installing fonts-noto-cjk, pango, harfbuzz-subset and poppler-utils with apt-get"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils >/dev/null; \
 	fi
 
 lint:

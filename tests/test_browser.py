@@ -27,6 +27,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+DEMO: dict[str, Path] = {}  # the demo's data folder, for tests that read its files
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("browser-data")
@@ -44,9 +47,10 @@ def server(tmp_path_factory):
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,
     )
     assert build.returncode == 0, build.stdout + build.stderr
+    DEMO["data"] = data
     port = _free_port()
     log = open(data / "server.log", "w")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen(
@@ -217,3 +221,33 @@ def test_an_unknown_page_is_a_friendly_chinese_404(server, page):
         f"404: {server}/no/such/page",
         "console: Failed to load resource: the server responded with a status of 404 (Not Found)",
     ]
+
+
+def test_the_demo_publishes_daily_colours_monthly_stars_and_a_report(server):
+    """`zhili demo` ends with the index published: daily colours up to yesterday for every town
+    and street, this year's star ratings, and last month's report as PDF and DOCX."""
+    import json
+    from datetime import date, timedelta
+
+    yesterday = date.today() - timedelta(days=1)
+    if yesterday.month == 1:
+        pytest.skip("in January the demo has no complete month with a year of data behind it")
+
+    def get(path):
+        with urllib.request.urlopen(server + path, timeout=30) as r:  # noqa: S310 - our own loopback server
+            return json.load(r)
+
+    colours = get("/api/v1/index/public/colours")
+    assert colours["date"] == yesterday.isoformat()
+    assert len(colours["colours"]) == 26  # the demo city's towns and streets
+    assert {c["grade"] for c in colours["colours"]} <= {"blue", "yellow", "orange", "red"}
+    assert all(c["grade_label"] in ("优秀", "良好", "平稳", "较差") for c in colours["colours"])
+    stars = get("/api/v1/index/public/stars")
+    last_month = yesterday.replace(day=1) - timedelta(days=1)
+    assert stars["month"] == last_month.replace(day=1).isoformat()
+    # 35 % of each kind get five stars, less the vetoed: about 115 of 321
+    assert 80 <= len(stars["units"]) <= 115 and {u["stars"] for u in stars["units"]} == {5}
+    reports = DEMO["data"] / "reports"
+    month = f"{last_month:%Y-%m}"
+    assert (reports / f"pingan-{month}.pdf").stat().st_size > 10_000
+    assert (reports / f"pingan-{month}.docx").stat().st_size > 10_000

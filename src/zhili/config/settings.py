@@ -250,6 +250,11 @@ HUB_VALIDATION_WORKER = env_bool("ZHILI_HUB_VALIDATION_WORKER", True)
 HUB_VALIDATION_WORKER_MIN_BYTES = env.int("ZHILI_HUB_VALIDATION_WORKER_MIN_BYTES", default=4 * 1024 * 1024)
 HUB_MAX_UPLOAD_BYTES = env.int("ZHILI_HUB_MAX_UPLOAD_BYTES", default=2 * 1024**3)
 LAKE_DIR = Path(env.str("ZHILI_LAKE_DIR", default=str(DATA_DIR / "lake")))
+# The index's Spark engine (the spark extra): a cluster URL (spark://host:7077, yarn) in
+# production; local threads by default. The cube's result is small, so few shuffle partitions.
+INDEX_SPARK_MASTER = env.str("ZHILI_SPARK_MASTER", default="local[2]")
+INDEX_SPARK_PARTITIONS = env.int("ZHILI_SPARK_PARTITIONS", default=4)
+INDEX_SPARK_DRIVER_MEMORY = env.str("ZHILI_SPARK_DRIVER_MEMORY", default="1g")
 # A batch of 10,000 events is about 3 MB of JSON.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 32 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000

@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 import time
 from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -72,6 +73,7 @@ class Command(BaseCommand):
             accounts = create_accounts(password=password, seed=opts["seed"])
 
         counts.update(self._hub(console, seed=opts["seed"], years=opts["event_years"]))
+        self._index(console, years=opts["event_years"])
 
         total = time.perf_counter() - started
         self._report(console, counts, accounts, password, total)
@@ -107,6 +109,47 @@ class Command(BaseCommand):
                 export(days[start : start + 30])
                 progress.update(task, completed=min(start + 30, len(days)))
         return totals
+
+    def _index(self, console: Console, *, years: int) -> None:
+        """Up to a year of daily colours, this year's monthly indices and star ratings (every
+        period with a year of data behind it for its baseline), the dekads of the Huizhou-style
+        index, all published, and the last month's report as PDF and DOCX."""
+        from zhili.index.services import run, sync_shipped
+
+        yesterday = timezone.localdate() - timedelta(days=1)
+        first_with_baseline = date(yesterday.year - years + 2, 1, 1)
+        start = max(yesterday - timedelta(days=364), first_with_baseline)
+        last_month = yesterday.replace(day=1) - timedelta(days=1)
+        sync_shipped()
+        if start > yesterday:
+            console.print(_("  (no day has a year of data behind it yet: no index runs)"))
+            return
+        who = "demo"
+        with self.step(
+            console, _("index: daily colours %(first)s – %(last)s") % {"first": start, "last": yesterday}
+        ):
+            run(code="pingan_plus", kind="day", first=start.isoformat(), last=yesterday.isoformat(),
+                publish=True, actor_username=who, export_lake=False)  # fmt: skip
+        with self.step(console, _("index: dekads (Huizhou style)")):
+            run(code="huizhou_style", kind="dekad", first=start.isoformat(), last=yesterday.isoformat(),
+                publish=True, actor_username=who, export_lake=False)  # fmt: skip
+        if last_month < start:
+            return
+        months = (start.isoformat()[:7], last_month.isoformat()[:7])
+        with self.step(
+            console,
+            _("index: monthly index and star ratings %(first)s – %(last)s")
+            % {"first": months[0], "last": months[1]},
+        ):
+            for code in ("pingan_plus", "star_rating"):
+                run(code=code, kind="month", first=months[0], last=months[1], publish=True,
+                    actor_username=who, export_lake=False)  # fmt: skip
+        with self.step(console, _("index: monthly report %(month)s") % {"month": months[1]}):
+            from zhili.index.report import write_report
+
+            for fmt in ("pdf", "docx"):
+                path = write_report(month=months[1], fmt=fmt, output=None, actor_username=who)
+                console.print(f"  {path}")
 
     @contextmanager
     def step(self, console: Console, label: str):

@@ -1,0 +1,74 @@
+"""The monthly report of the Ping'an+ index (`zhili index report --month 2026-10 --format pdf`):
+a Chinese bulletin like the city's, from the latest published runs covering the month.
+
+    content.py        gathers the figures from the published Outcome rows into a `Report`
+    prose.py          writes the bulletin's sentences and tables
+    charts.py         the charts, PNG by matplotlib with a Noto CJK font
+    pdf.py            HTML template → PDF by WeasyPrint, fonts embedded
+    word.py           DOCX by docxtpl from data/monthly.docx (make_template.py builds it)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from zhili.core.errors import ZhiliError
+
+FORMATS = ("pdf", "docx")
+
+
+def default_path(month_key: str, fmt: str) -> Path:
+    return Path(settings.DATA_DIR) / "reports" / f"pingan-{month_key}.{fmt}"
+
+
+def write_report(
+    *, month: str, fmt: str, output: Path | None = None, actor_username: str = "", language: str = "zh-hans"
+) -> Path:
+    """Write the report for `month` (2026-10) as `fmt` (pdf | docx) to `output` (a file, or a
+    folder to put pingan-2026-10.pdf in; default <DATA_DIR>/reports/) and return its path."""
+    from zhili.index.report import charts, pdf, prose, word
+    from zhili.index.report.content import gather
+    from zhili.org.audit import record
+    from zhili.org.models import AuditAction
+
+    if fmt not in FORMATS:
+        raise ZhiliError(
+            f"报告格式须为 {' 或 '.join(FORMATS)}，不是“{fmt}”", details=[{"field": "format", "value": fmt}]
+        )
+    if not language.lower().startswith("zh"):
+        raise ZhiliError(
+            "月度报告只有中文版 (the monthly report is written in Chinese only)",
+            details=[{"field": "language", "value": language}],
+        )
+    report = gather(month)
+    now = timezone.localtime()
+    context = {
+        "s": report.sentences,
+        "rows": prose.rows(report),
+        "generated": f"{now.year}年{now.month}月{now.day}日 {now:%H:%M}",
+    }
+    pictures = charts.render(report)
+    data = (pdf if fmt == "pdf" else word).render(context, pictures)
+    name = default_path(f"{report.month.start:%Y-%m}", fmt).name
+    if output is None:
+        path = default_path(f"{report.month.start:%Y-%m}", fmt)
+    else:
+        output = Path(output)
+        path = output / name if output.is_dir() else output
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_bytes(data)
+    os.replace(partial, path)
+    record(
+        actor=None,
+        actor_username=actor_username,
+        action=AuditAction.CREATE,
+        object_repr=f"{report.sentences['title']}（{report.label}）",
+        details={"report": "monthly", "month": f"{report.month.start:%Y-%m}", "format": fmt,
+                 "file": str(path), "runs": report.run_ids, "bytes": len(data)},
+    )  # fmt: skip
+    return path
