@@ -37,11 +37,16 @@ install-test: $(VENV)/.installed-test messages
 messages:                ## compile the translation catalogues (Babel: no GNU gettext needed)
 	@$(BIN)/pybabel compile --statistics -D django -d src/zhili/locale 2>&1 | sed 's/^/  /'
 
-# Debian's Chromium for the browser tests and Noto CJK so that screenshots show Chinese.
+# Debian's Chromium for the browser tests and Noto CJK so that screenshots show Chinese; a Java
+# runtime for the index's Spark engine (PySpark brings Spark, not Java).
 system-deps: fonts
 	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
 	  echo "installing chromium and fonts-noto-cjk with apt-get"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+	@if ! command -v java >/dev/null 2>&1; then \
+	  echo "installing a Java 17 runtime with apt-get (for Spark)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
 	fi
 
 # What the PDF report needs: Noto CJK (embedded in the PDF, and matplotlib's charts), Pango for
