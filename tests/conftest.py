@@ -10,6 +10,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+pytest_plugins = ["tests.browser"]  # the browser fixtures, shared by every browser test module
+
 DATA = Path(__file__).parent / "data"
 PASSWORD = "Correct-Horse-Battery-9"
 

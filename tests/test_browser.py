@@ -1,134 +1,16 @@
-"""Real-browser tests: `zhili demo` builds the demo city in a scratch data folder, `zhili serve`
-serves it with gunicorn, and Debian's Chromium (driven by Playwright) opens the pages.
-Screenshots land in test-artifacts/."""
+"""Real-browser tests of the home page, the admin, the API docs and the hub's pages (fixtures in
+tests/browser.py)."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
+from tests.browser import DEMO, PASSWORD, login, shot
+
 pytestmark = pytest.mark.browser
-
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-CHROMIUM = os.environ.get("ZHILI_CHROMIUM", "/usr/bin/chromium")
-PASSWORD = "Browser-Test-Pass-42"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-DEMO: dict[str, Path] = {}  # the demo's data folder, for tests that read its files
-
-
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("browser-data")
-    env = {
-        **os.environ,
-        "ZHILI_DATA_DIR": str(data),
-        "DATABASE_URL": f"sqlite:///{data / 'zhili.sqlite3'}",
-        "ZHILI_TESTING": "0",
-        "ZHILI_LOG_LEVEL": "WARNING",
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    cli = [sys.executable, "-m", "zhili.cli"]
-    build = subprocess.run(
-        [*cli, "demo", "--no-serve", "--password", PASSWORD],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert build.returncode == 0, build.stdout + build.stderr
-    DEMO["data"] = data
-    port = _free_port()
-    log = open(data / "server.log", "w")  # noqa: SIM115 - closed at teardown
-    proc = subprocess.Popen(
-        [*cli, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--no-tasks"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)  # noqa: S310 - our own loopback server
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise AssertionError((data / "server.log").read_text()) from None
-            time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
-        yield b
-        b.close()
-
-
-class PageWatch:
-    """Collects console errors and failed requests of one page."""
-
-    def __init__(self, page, origin: str):
-        self.errors: list[str] = []
-        # Offline: every request goes to our own server (data: URLs are inline).
-        page.on(
-            "request",
-            lambda r: (
-                None if r.url.startswith((origin, "data:")) else self.errors.append(f"external: {r.url}")
-            ),
-        )
-        page.on("console", lambda m: self.errors.append(f"console: {m.text}") if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
-        page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url}"))
-        page.on("response", lambda r: self.errors.append(f"{r.status}: {r.url}") if r.status >= 400 else None)
-
-
-@pytest.fixture
-def page(browser, server):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-    p = context.new_page()
-    p.watch = PageWatch(p, server)
-    yield p
-    context.close()
-
-
-def shot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
 
 
 def test_home_page_shows_the_city_map_in_chinese_and_drills_down(server, page):
@@ -185,14 +67,6 @@ def test_the_api_docs_load_without_the_internet(server, page):
     assert page.locator(".opblock-summary-path", has_text="/api/v1/geo/units").count() >= 1
     shot(page, "api-docs")
     assert page.watch.errors == []
-
-
-def login(page, server, username: str) -> None:
-    page.goto(server + "/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("header .who")
 
 
 def test_the_data_quality_page_shows_the_departments_deliveries(server, page):

@@ -202,6 +202,11 @@ def _vendor_static() -> list[tuple[str, str]]:
 
 
 STATICFILES_DIRS = _vendor_static()
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "zhili.core.staticfiles.VendorFileFinder",  # single files of PyPI packages (plotly.min.js)
+]
 TESTING = "pytest" in sys.modules or env_bool("ZHILI_TESTING", False)
 if TESTING or DEBUG:
     # Tests and DEBUG run without collectstatic; the manifest would not exist yet.

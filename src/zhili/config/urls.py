@@ -13,6 +13,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("hub/", include("zhili.hub.urls")),
+    path("p/", include("zhili.web.public.urls")),
+    path("dash/", include("zhili.web.dashboard.urls")),
+    path("screen/", include("zhili.web.screen.urls")),
     path("", include("zhili.web.urls")),
 ]
 

@@ -1,0 +1,1 @@
+"""public pages of the web app."""

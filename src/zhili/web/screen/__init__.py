@@ -1,0 +1,1 @@
+"""screen pages of the web app."""
