@@ -59,7 +59,7 @@ def server(tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
+    for _ in range(900):  # up to 3 minutes: a loaded machine starts gunicorn slowly
         try:
             urllib.request.urlopen(base + "/healthz", timeout=1)  # noqa: S310 - our own loopback server
             break
