@@ -483,3 +483,24 @@ def test_poisson_score_with_dispersion_uses_the_negative_binomial():
     assert poisson_score([90], [80.0])[0] == pytest.approx(plain, rel=1e-9)
     assert poisson_score([90], [80.0], dispersion=[2.0])[0] == pytest.approx(over, rel=1e-9)
     assert over > plain + 5
+
+
+def test_large_expected_counts_use_the_normal_approximation_within_a_fraction_of_a_point():
+    from zhili.index.methods import NORMAL_FROM
+
+    def exact_score(k, mu, phi):  # the mass written out with lgamma, term by term, from 0
+        if phi == 1:
+            pmf = [math.exp(j * math.log(mu) - mu - math.lgamma(j + 1)) for j in range(k + 1)]
+        else:
+            r = mu / (phi - 1)
+            pmf = [
+                math.exp(math.lgamma(j + r) - math.lgamma(r) - math.lgamma(j + 1) - r * math.log(phi)
+                         + j * math.log(1 - 1 / phi))
+                for j in range(k + 1)
+            ]  # fmt: skip
+        return 100 * (1 - sum(pmf[:-1]) - pmf[-1] / 2)
+
+    mu = 2.5 * NORMAL_FROM
+    for k, phi in ((int(mu) + 100, 1.0), (int(mu) - 60, 1.0), (int(mu) + 150, 3.0)):
+        got = poisson_score([k], [mu], dispersion=[phi])[0]
+        assert got == pytest.approx(exact_score(k, mu, phi), abs=0.3)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from zhili.index.definitions import Definition
 
@@ -76,23 +78,46 @@ class MeasureSet:
         return sorted({t for m in self.measures for t in m.event_types})
 
 
-def cube_sql(events: str, measures: str, *, village: bool) -> str:
-    """One aggregation, portable between DuckDB and Spark SQL: events joined to the measure
-    mapping by type (and category), summed per measure, place and day. `events` and `measures`
-    are table expressions; the day range is filtered by the caller's `events`."""
-    value = (
-        "CAST(CASE m.fld WHEN 'one' THEN 1 WHEN 'quantity' THEN e.quantity WHEN 'deaths' THEN e.deaths "
-        "WHEN 'injuries' THEN e.injuries WHEN 'amount' THEN e.amount WHEN 'value' THEN e.value END AS DOUBLE)"
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def cube_sql(events: str, mapping: str, measures: MeasureSet, *, village: bool) -> str:
+    """Two aggregations, portable between DuckDB and Spark SQL.
+
+    First the events of the measured types are summed per type, (category, where a measure
+    filters by it), place and day — reading only the columns some measure sums, the way a bare
+    group-by count would. Then that small table is joined to the measure mapping (`mapping`:
+    m, type, category, fld) and each measure takes its field's sums. `events` and `mapping` are
+    table expressions; the day range is in the caller's `events`."""
+    fields = sorted({m.field for m in measures.measures} - {COUNT})
+    filtered = sorted({t for m in measures.measures if m.categories for t in m.event_types})
+    category = (
+        f"CASE WHEN e.type IN ({', '.join(map(_sql_text, filtered))}) THEN e.category END"
+        if filtered
+        else "CAST(NULL AS STRING)"
     )
     village_col = "e.village_code" if village else "CAST(NULL AS STRING)"
-    # table names and the column choice are ours, never user input
+    sums = "".join(f", SUM(CAST(e.{f} AS DOUBLE)) AS s_{f}, COUNT(e.{f}) AS n_{f}" for f in fields)
+    pick_s = " ".join(f"WHEN '{f}' THEN a.s_{f}" for f in fields)
+    pick_n = " ".join(f"WHEN '{f}' THEN a.n_{f}" for f in fields)
+    types = ", ".join(map(_sql_text, measures.event_types()))
+    # names are ours (measure fields from a fixed list, quoted type codes), never user input
     return f"""
-SELECT m.m AS m, e.district_code AS district_code, e.town_code AS town_code,
-       {village_col} AS village_code, e.occurred_date AS day,
-       SUM({value}) AS s, COUNT({value}) AS n
-FROM {events} e
-JOIN {measures} m ON e.type = m.type AND (m.category IS NULL OR e.category = m.category)
-GROUP BY m.m, e.district_code, e.town_code, {village_col}, e.occurred_date
+WITH a AS (
+  SELECT e.type AS type, {category} AS category, e.district_code AS district_code,
+         e.town_code AS town_code, {village_col} AS village_code, e.occurred_date AS day,
+         COUNT(*) AS n_one{sums}
+  FROM {events} e
+  WHERE e.type IN ({types})
+  GROUP BY e.type, {category}, e.district_code, e.town_code, {village_col}, e.occurred_date
+)
+SELECT m.m AS m, a.district_code AS district_code, a.town_code AS town_code,
+       a.village_code AS village_code, a.day AS day,
+       SUM(CASE m.fld WHEN 'one' THEN CAST(a.n_one AS DOUBLE) {pick_s} END) AS s,
+       SUM(CASE m.fld WHEN 'one' THEN a.n_one {pick_n} END) AS n
+FROM a JOIN {mapping} m ON a.type = m.type AND (m.category IS NULL OR a.category = m.category)
+GROUP BY m.m, a.district_code, a.town_code, a.village_code, a.day
 """  # noqa: S608
 
 
@@ -136,29 +161,34 @@ class Cube:
     def dates(self) -> list[date]:
         return [self.first + timedelta(days=i) for i in range(self.days)]
 
-    def fill(self, columns: dict[str, np.ndarray]) -> Cube:
-        """Add long rows (numpy columns m, district_code, town_code, village_code, day as
-        datetime64[D], s, n) into every level."""
-        m = np.asarray(columns["m"], dtype=np.int64)
-        if m.size == 0:
+    def fill(self, table: pa.Table) -> Cube:
+        """Add the engines' long rows (an Arrow table: m, district_code, town_code, village_code,
+        day, s, n) into every level: codes to unit positions through their dictionary (one
+        lookup per distinct code), then one weighted bincount per level."""
+        if table.num_rows == 0:
             return self
-        day = (np.asarray(columns["day"], dtype="datetime64[D]") - np.datetime64(self.first, "D")).astype(
-            np.int64
-        )
+        m = table.column("m").to_numpy().astype(np.int64)
+        day = table.column("day").cast(pa.date32()).to_numpy().astype("datetime64[D]")
+        day = (day - np.datetime64(self.first, "D")).astype(np.int64)
         keep = (day >= 0) & (day < self.days)
-        s = np.nan_to_num(np.asarray(columns["s"], dtype=float))
-        n = np.asarray(columns["n"], dtype=np.int64)
+        s = np.nan_to_num(table.column("s").to_numpy(zero_copy_only=False).astype(float))
+        n = table.column("n").to_numpy(zero_copy_only=False).astype(np.int64)
         for level, cube in self.levels.items():
             if level == "city":
                 u = np.zeros(m.size, dtype=np.int64)
-                ok = keep.copy()
             else:
-                col = {"district": "district_code", "town": "town_code", "village": "village_code"}[level]
-                index = cube.index()
-                u = np.array(
-                    [index.get(c, -1) if c is not None else -1 for c in columns[col]], dtype=np.int64
-                )
-                ok = keep & (u >= 0)
-            np.add.at(cube.s, (m[ok], u[ok], day[ok]), s[ok])
-            np.add.at(cube.n, (m[ok], u[ok], day[ok]), n[ok])
+                u = _positions(table.column(f"{level}_code"), cube.index())
+            ok = keep & (u >= 0)
+            size = len(self.measures) * len(cube.codes) * self.days
+            flat = (m[ok] * len(cube.codes) + u[ok]) * self.days + day[ok]
+            cube.s += np.bincount(flat, weights=s[ok], minlength=size).reshape(cube.s.shape)
+            cube.n += np.bincount(flat, weights=n[ok], minlength=size).astype(np.int64).reshape(cube.n.shape)
         return self
+
+
+def _positions(column: pa.ChunkedArray, index: dict[str, int]) -> np.ndarray:
+    """Each row's unit position (−1 for a code not scored, or none)."""
+    encoded = pc.dictionary_encode(column).combine_chunks()
+    lookup = np.array([index.get(code, -1) for code in encoded.dictionary.to_pylist()] + [-1], dtype=np.int64)
+    rows = encoded.indices.fill_null(len(encoded.dictionary)).to_numpy(zero_copy_only=False)
+    return lookup[rows]

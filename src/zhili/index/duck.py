@@ -48,21 +48,11 @@ def read_cube(
             con.execute(f"SET threads = {int(threads)}")
         con.register("measure_map", mapping_table(measures))
         events = "read_parquet(" + _sql_list(files) + ")"
-        sql = cube_sql(events, "measure_map", village="village" in units)
+        sql = cube_sql(events, "measure_map", measures, village="village" in units)
         result = con.sql(sql).to_arrow_table()
     finally:
         con.close()
-    return cube.fill(
-        {
-            "m": result.column("m").to_numpy(),
-            "district_code": result.column("district_code").to_pylist(),
-            "town_code": result.column("town_code").to_pylist(),
-            "village_code": result.column("village_code").to_pylist(),
-            "day": result.column("day").to_numpy(),
-            "s": result.column("s").to_numpy(zero_copy_only=False),
-            "n": result.column("n").to_numpy(),
-        }
-    )
+    return cube.fill(result)
 
 
 def _sql_list(files: list[str]) -> str:

@@ -137,6 +137,10 @@ def figure_lookup(values: dict[tuple[str, int], float], code: str, year: int) ->
     if (code, year) in values:
         return values[(code, year)]
     years = sorted(y for c, y in values if c == code)
+    return _nearest(values, code, years, year)
+
+
+def _nearest(values, code: str, years: list[int], year: int) -> float | None:
     before = [y for y in years if y <= year]
     if before:
         return values[(code, before[-1])]
@@ -199,13 +203,16 @@ class _Level:
             values = self.ctx.figures.get(figure, {})
             out = np.empty((len(self.hist), self.n_units))
             missing = []
+            years_of: dict[str, list[int]] = {}
+            for c, y in sorted(values):
+                years_of.setdefault(c, []).append(y)
+            period_years = sorted({p.start.year for p in self.hist})
             for j, u in enumerate(self.units):
-                for i, p in enumerate(self.hist):
-                    v = figure_lookup(values, u.code, p.start.year)
-                    if v is None or v <= 0:
-                        missing.append(u.code)
-                        break
-                    out[i, j] = v / scale
+                by_year = {y: _nearest(values, u.code, years_of.get(u.code, []), y) for y in period_years}
+                if any(v is None or v <= 0 for v in by_year.values()):
+                    missing.append(u.code)
+                    continue
+                out[:, j] = [by_year[p.start.year] / scale for p in self.hist]
             if missing:
                 raise MissingFigure(figure, missing)
             self._denominators[name] = out
@@ -347,11 +354,18 @@ def evaluate(ctx: Context, cube: Cube, measures: MeasureSet) -> list[Outcome]:
         moves = np.full(ranks.shape, np.nan)
         moves[1:] = ranks[:-1] - ranks[1:]
         stars, vetoes = _stars(definition, lv, total)
-        for e in range(len(rows) - n_targets, len(rows)):
-            period = hist[rows[e]]
+        first = len(rows) - n_targets
+        nodes = _node_lists(lv, tree, first)
+        head = {
+            "total": _lists(total[first:]), "complete": complete[first:].tolist(), "grade": grades[first:].tolist(),
+            "streak": streak[first:].tolist(), "escalation": escalation[first:].tolist(),
+            "rank": _ints(ranks[first:]), "move": _ints(moves[first:]), "stars": _ints(stars[first:]),
+            "off": _lists(lv.nodes[tree.path].get("points_off", np.zeros(total.shape))[first:]),
+        }  # fmt: skip
+        for e in range(n_targets):
+            period = hist[rows[first + e]]
             for u, unit in enumerate(lv.units):
-                outcomes.append(_outcome(lv, tree, e, u, unit, period, total, complete, grades, streak,
-                                         escalation, ranks, moves, stars, vetoes))  # fmt: skip
+                outcomes.append(_outcome(lv.level, nodes, head, e, u, unit, period, vetoes[first + e][u]))
     return outcomes
 
 
@@ -421,61 +435,68 @@ def _stars(definition: Definition, lv: _Level, total: np.ndarray) -> tuple[np.nd
     return stars, vetoes
 
 
-def _f(x) -> float | None:
-    x = float(x)
-    return None if np.isnan(x) else x
+def _lists(a: np.ndarray) -> list:
+    """Nested Python lists with None for NaN: one conversion per array, not one per cell."""
+    obj = a.astype(object)
+    obj[np.isnan(a)] = None
+    return obj.tolist()
 
 
-def _outcome(
-    lv, tree, e, u, unit, period, total, complete, grades, streak, escalation, ranks, moves, stars, vetoes
-):
-    nodes = {}
-    incomplete = []
+def _ints(a: np.ndarray) -> list:
+    obj = np.where(np.isnan(a), 0, a).astype(np.int64).astype(object)
+    obj[np.isnan(a)] = None
+    return obj.tolist()
+
+
+LEAF_FIELDS = ("value", "rate", "baseline", "expected")
+
+
+def _node_lists(lv: _Level, tree: Node, first: int) -> list[tuple[str, dict, bool]]:
+    """(key, field → nested lists over targets × units, is a leaf) for every node."""
     prefix = len(tree.path) + 1
+    out = []
     for path, data in lv.nodes.items():
         if path == "deductions":
             continue
-        key = path[prefix:] or "."
-        row = {
-            "score": _f(data["score"][e, u]),
-            "weight": _f(data["weight"][e, u]),
-            "contribution": _f(data["contribution"][e, u]),
-            "complete": bool(data["complete"][e, u]),
-        }
-        if "value" in data:
-            row.update(
-                value=_f(data["value"][e, u]),
-                rate=_f(data["rate"][e, u]),
-                baseline=_f(data["baseline"][e, u]),
-                expected=_f(data["expected"][e, u]),
-                imputed=bool(data["imputed"][e, u]),
-            )
-            if not row["complete"]:
-                incomplete.append(key)
+        fields = {f: _lists(data[f][first:]) for f in ("score", "weight", "contribution")}
+        fields["complete"] = data["complete"][first:].tolist()
+        leaf = "value" in data
+        if leaf:
+            fields.update({f: _lists(data[f][first:]) for f in LEAF_FIELDS})
+            fields["imputed"] = data["imputed"][first:].tolist()
         if "points_off" in data:
-            row["points_off"] = _f(data["points_off"][e, u])
-        nodes[key] = row
-    deductions = {code: _f(v[e, u]) for code, v in lv.nodes.get("deductions", {}).items()}
+            fields["points_off"] = _lists(data["points_off"][first:])
+        out.append((path[prefix:] or ".", fields, leaf))
+    deductions = {code: _lists(v[first:]) for code, v in lv.nodes.get("deductions", {}).items()}
     if deductions:
-        nodes["deductions"] = deductions
-    root = lv.nodes[tree.path]
-    points_off = root.get("points_off")
+        out.append(("deductions", deductions, False))
+    return out
+
+
+def _outcome(level: str, nodes, head: dict, e: int, u: int, unit: UnitRow, period: Period, vetoes) -> Outcome:
+    rows = {}
+    incomplete = []
+    for key, fields, leaf in nodes:
+        row = {name: values[e][u] for name, values in fields.items()}
+        if leaf and not row["complete"]:
+            incomplete.append(key)
+        rows[key] = row
     return Outcome(
-        level=lv.level,
+        level=level,
         unit=unit.code,
         period=period,
-        total=_f(total[e, u]),
-        points_off=float(np.nan_to_num(points_off[e, u])) if points_off is not None else 0.0,
-        grade=grades[e, u],
-        streak=int(streak[e, u]),
-        escalation=escalation[e, u],
-        rank=None if np.isnan(ranks[e, u]) else int(ranks[e, u]),
-        rank_move=None if np.isnan(moves[e, u]) else int(moves[e, u]),
-        stars=None if np.isnan(stars[e, u]) else int(stars[e, u]),
-        vetoes=vetoes[e][u],
-        complete=bool(complete[e, u]),
+        total=head["total"][e][u],
+        points_off=head["off"][e][u] or 0.0,
+        grade=head["grade"][e][u],
+        streak=head["streak"][e][u],
+        escalation=head["escalation"][e][u],
+        rank=head["rank"][e][u],
+        rank_move=head["move"][e][u],
+        stars=head["stars"][e][u],
+        vetoes=vetoes,
+        complete=head["complete"][e][u],
         incomplete=incomplete,
-        nodes=nodes,
+        nodes=rows,
     )
 
 

@@ -71,48 +71,85 @@ def par_scale(p: np.ndarray) -> np.ndarray:
     return np.where(p >= 0.5, PAR + (100.0 - PAR) * (2.0 * p - 1.0), PAR * 2.0 * p)
 
 
-def baseline_rows(spec: dict, w: Window, i: int) -> list[int] | None:
-    """Positions in the window whose mean is the baseline of period `i`; None for peer_median,
-    [] when the window does not reach back far enough (a run's first year has no "last year")."""
+def baseline_span(spec: dict, w: Window, i: int) -> tuple[int, int] | None:
+    """The positions [lo, hi) in the window whose mean is the baseline of period `i` (they are
+    always consecutive); None for peer_median; an empty span when the window does not reach back
+    far enough (a run's first year has no "last year")."""
     method = spec["method"]
     p = w.hist[i]
     if method == "previous_period":
-        return [i - 1] if i >= 1 else []
+        return (i - 1, i) if i >= 1 else (0, 0)
     if method == "mean_last_n":
-        return list(range(i - spec["n"], i)) if i >= spec["n"] else []
+        return (i - spec["n"], i) if i >= spec["n"] else (0, 0)
     if method == "same_period_last_year":
         if w.kind == "day":
             centre = minus_year(p.start)
             lo = w.at(centre - timedelta(days=DAY_WINDOW))
             hi = w.at(centre + timedelta(days=DAY_WINDOW))
-            return list(range(lo, hi + 1)) if lo is not None and hi is not None else []
+            return (lo, hi + 1) if lo is not None and hi is not None else (0, 0)
         j = w.at(p.last_year().start)
-        return [j] if j is not None else []
+        return (j, j + 1) if j is not None else (0, 0)
     if method == "n_year_average":
-        years = range(p.start.year - spec["n"], p.start.year)
-        if w.hist[0].start > date(years[0], 1, 1):  # the window does not hold those whole years
-            return []
-        return [j for j, q in enumerate(w.hist) if q.start.year in years]
+        first, last = p.start.year - spec["n"], p.start.year - 1
+        if w.hist[0].start > date(first, 1, 1):  # the window does not hold those whole years
+            return (0, 0)
+        inside = [j for j, q in enumerate(w.hist) if first <= q.start.year <= last]
+        return (inside[0], inside[-1] + 1) if inside else (0, 0)
     if method == "peer_median":
         return None
     raise ValueError(method)  # pragma: no cover - parse refuses other methods
 
 
+class _Sums:
+    """Running sums over the periods (rows) of an H × U array, missing values left out, so that
+    the mean and the variance of any span come from two subtractions."""
+
+    def __init__(self, x: np.ndarray):
+        present = ~np.isnan(x)
+        x0 = np.where(present, x, 0.0)
+        zero = np.zeros((1, x.shape[1]))
+        self.n = np.vstack([zero, np.cumsum(present, axis=0)])
+        self.s1 = np.vstack([zero, np.cumsum(x0, axis=0)])
+        self.s2 = np.vstack([zero, np.cumsum(x0 * x0, axis=0)])
+
+    def span(self, lo: np.ndarray, hi: np.ndarray):
+        return self.n[hi] - self.n[lo], self.s1[hi] - self.s1[lo], self.s2[hi] - self.s2[lo]
+
+
 def baseline_rates(spec: dict, leaf: LeafArrays, w: Window) -> tuple[np.ndarray, np.ndarray]:
-    """(baseline rate, dispersion φ of the counts behind it), each E × U; NaN / 1 where none."""
+    """(baseline rate, dispersion φ of the counts behind it), each E × U; NaN / 1 where none.
+
+    φ is the variance over the mean of the counts on today's scale (past rates × today's
+    denominator): over the baseline's own periods when there are at least `DISPERSION_PERIODS`,
+    else over the year of periods before this one (`methods.dispersion`, vectorised here)."""
     rates = leaf.rates
-    base = np.full((len(w.rows), rates.shape[1]), np.nan)
-    phi = np.ones(base.shape)
-    for e, i in enumerate(w.rows):
-        rows = baseline_rows(spec, w, i)
-        if rows is None:
+    shape = (len(w.rows), rates.shape[1])
+    base = np.full(shape, np.nan)
+    phi = np.ones(shape)
+    spans = [baseline_span(spec, w, i) for i in w.rows]
+    if spans and spans[0] is None:  # peer_median: the same period's peers
+        for e, i in enumerate(w.rows):
             base[e] = _peer_median(rates[i], w.groups)
-        elif rows:
-            base[e] = methods.baseline_mean(rates[rows])
-            # the spread of counts on today's scale (past rates × today's denominator): over the
-            # baseline's own periods when there are enough, else over the year before this one
-            spread = rows if len(rows) >= DISPERSION_PERIODS else list(range(max(0, i - 12), i))
-            phi[e] = methods.dispersion(rates[spread] * leaf.denominators[i])
+        return base, phi
+    sums = _Sums(rates)
+    rows = np.asarray(w.rows)
+    lo = np.array([a for a, _b in spans])
+    hi = np.array([b for _a, b in spans])
+    n, s1, _s2 = sums.span(lo, hi)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        base = np.where(n > 0, s1 / np.maximum(n, 1), np.nan)
+    own = (hi - lo) >= DISPERSION_PERIODS
+    plo = np.where(own, lo, np.maximum(0, rows - 12))
+    phi_hi = np.where(own, hi, rows)
+    n, s1, s2 = sums.span(plo, phi_hi)
+    scale = leaf.denominators[rows]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = s1 / np.maximum(n, 1)
+        var = np.maximum(s2 - s1 * s1 / np.maximum(n, 1), 0.0) / np.maximum(n - 1, 1)
+        ratio = np.where(
+            (n >= DISPERSION_PERIODS) & (mean > 0), scale * var / np.where(mean > 0, mean, 1.0), 1.0
+        )
+    phi = np.clip(ratio, 1.0, 10.0)
     return base, phi
 
 

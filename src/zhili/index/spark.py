@@ -102,23 +102,13 @@ def read_cube(measures: MeasureSet, first: date, last: date, units: dict[str, li
     try:
         spark.read.parquet(*files).createOrReplaceTempView(events)
         spark.createDataFrame(measures.mapping_rows(), _MAPPING_SCHEMA).createOrReplaceTempView(measure_map)
-        result = _to_arrow(spark.sql(cube_sql(events, measure_map, village="village" in units)))
+        result = _to_arrow(spark.sql(cube_sql(events, measure_map, measures, village="village" in units)))
     finally:
         spark.catalog.dropTempView(events)
         spark.catalog.dropTempView(measure_map)
     if result is None or result.num_rows == 0:
         return cube
-    return cube.fill(
-        {
-            "m": result.column("m").to_numpy(),
-            "district_code": result.column("district_code").to_pylist(),
-            "town_code": result.column("town_code").to_pylist(),
-            "village_code": result.column("village_code").to_pylist(),
-            "day": result.column("day").to_numpy().astype("datetime64[D]"),
-            "s": result.column("s").to_numpy(zero_copy_only=False),
-            "n": result.column("n").to_numpy(),
-        }
-    )
+    return cube.fill(result)
 
 
 def _to_arrow(df) -> pa.Table | None:
