@@ -79,11 +79,13 @@ test-postgres:
 	  echo "!!!!!! PostgreSQL is not reachable at $(PG_URL): the PostgreSQL pass was SKIPPED !!!!!!" >&2; \
 	fi
 
-bench: install-test      ## print the benchmark figures (about 15 minutes)
+bench: install-test      ## print the benchmark figures (about 30 minutes)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[bench]'
 	$(BIN)/python bench/bench_lookup.py
 	$(BIN)/python bench/bench_hub_import.py
 	$(BIN)/python bench/bench_hub_api.py
 	$(BIN)/python bench/bench_lake.py
+	$(BIN)/python bench/bench_index.py
 	$(BIN)/python bench/bench_demo.py
 
 clean:
