@@ -136,3 +136,5 @@ def login(page, server, username: str) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_selector("header .who")
+    # the page after login fetches its map; let it finish so the next goto aborts nothing
+    page.wait_for_load_state("networkidle")

@@ -284,7 +284,9 @@ def _mass_below_and_at(k: np.ndarray, mu: np.ndarray, phi: np.ndarray) -> tuple[
         return below, at
     ks, ms, ps = k[small], mu[small], phi[small]
     lo = np.minimum(ks, np.maximum(0, np.floor(ms - 12.0 * sd[small] - 12.0))).astype(np.int64)
-    nb = ps > 1.0
+    # φ within 1e-4 of 1 is the Poisson: the negative binomial's size r = μ/(φ − 1) would be so
+    # large that log-gamma differences lose their digits
+    nb = ps > 1.0 + 1e-4
     r = np.where(nb, ms / np.where(nb, ps - 1.0, 1.0), 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         log_mu = np.log(ms)
