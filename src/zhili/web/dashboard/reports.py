@@ -1,0 +1,117 @@
+"""Monthly reports: the months with a published monthly Ping'an+ run, each report previewed in
+the page, and its PDF and DOCX, written by `write_report` on first request (and again when a run
+it quotes was published after the file was written)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+
+from zhili.core.errors import ZhiliError
+from zhili.core.scope import scoped
+from zhili.index.models import Outcome, Run
+from zhili.index.periods import Period, PeriodError, parse_period, periods_between
+from zhili.index.report import FORMATS, default_path, write_report
+from zhili.index.report.content import INDEX_CODE, STARS_CODE
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def report_months() -> list[dict]:
+    """Every month a published monthly run of the index holds, newest first, with the revision
+    that speaks for it and whether its files are written yet."""
+    language = get_language() or "zh-hans"
+    months: dict[date, dict] = {}
+    runs = Run.objects.filter(
+        definition__code=INDEX_CODE, period_kind="month", published_at__isnull=False
+    ).values_list("pk", "first", "last", "revision", "published_at")
+    for pk, first, last, revision, published_at in runs:
+        for period in periods_between("month", first, last):
+            known = months.get(period.start)
+            if known is None or (published_at, pk) > (known["published_at"], known["run_id"]):
+                months[period.start] = {
+                    "start": period.start,
+                    "key": f"{period.start:%Y-%m}",
+                    "label": period.label(language),
+                    "run_id": pk,
+                    "revision": revision,
+                    "published_at": published_at,
+                }
+    out = [months[k] for k in sorted(months, reverse=True)]
+    for m in out:
+        m["files"] = {fmt: default_path(m["key"], fmt).exists() for fmt in FORMATS}
+    return out
+
+
+@login_required
+def reports(request):
+    scoped(request.user, Outcome)  # 403 without index.view_outcome
+    months = report_months()
+    wanted = request.GET.get("month")
+    selected = next((m for m in months if m["key"] == wanted), months[0] if months else None)
+    return render(
+        request, "web/dashboard/reports.html", {"months": months, "selected": selected, "formats": FORMATS}
+    )
+
+
+def _stale(path, month: Period) -> bool:
+    """No file yet, or a run the report quotes (this month's and last month's index, the days,
+    the stars) was published after it was written."""
+    if not path.exists():
+        return True
+    newest = (
+        Run.objects.filter(
+            definition__code__in=[INDEX_CODE, STARS_CODE],
+            published_at__isnull=False,
+            first__lte=month.end,
+            last__gte=month.previous().start,
+        )
+        .order_by("-published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    return newest is not None and newest.timestamp() > path.stat().st_mtime
+
+
+@login_required
+@xframe_options_sameorigin  # the list page embeds the PDF
+def report_file(request, month: str, fmt: str):
+    scoped(request.user, Outcome)
+    if fmt not in FORMATS:
+        raise Http404
+    try:
+        period = parse_period("month", month)
+    except PeriodError:
+        raise Http404 from None
+    key = f"{period.start:%Y-%m}"
+    path = default_path(key, fmt)
+    published = Run.objects.filter(
+        definition__code=INDEX_CODE,
+        period_kind="month",
+        published_at__isnull=False,
+        first__lte=period.start,
+        last__gte=period.start,
+    ).exists()
+    try:
+        if not published or _stale(path, period):
+            # Without a published run this raises ReportNotReady, whose message says what to run.
+            path = write_report(month=key, fmt=fmt, output=None, actor_username=request.user.get_username())
+    except FileNotFoundError:
+        # Two requests wrote it at once (the preview and a download): the other one's file stands.
+        if not path.exists():
+            raise
+    except ZhiliError as exc:
+        context = {"message": exc.message, "month": period.label(get_language() or "zh-hans")}
+        return render(request, "web/dashboard/reports_missing.html", context, status=exc.status)
+    inline = request.GET.get("inline") == "1" and fmt == "pdf"
+    return FileResponse(
+        path.open("rb"), as_attachment=not inline, filename=path.name, content_type=CONTENT_TYPES[fmt]
+    )
