@@ -81,11 +81,13 @@ test-postgres:
 
 bench: install-test      ## print the benchmark figures (about 30 minutes)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[bench]'
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/bench_lookup.py
 	$(BIN)/python bench/bench_hub_import.py
 	$(BIN)/python bench/bench_hub_api.py
 	$(BIN)/python bench/bench_lake.py
 	$(BIN)/python bench/bench_index.py
+	$(BIN)/python bench/bench_public.py
 	$(BIN)/python bench/bench_demo.py
 
 clean:

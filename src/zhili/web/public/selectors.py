@@ -1,0 +1,244 @@
+"""What the public pages show, read from the published index only: the towns' colours of a day, a
+town's last seven days and its villages' stars, the five-star list. Unit names and codes,
+colours, grade words and stars: nothing about a person.
+
+The definitions are the city's daily Ping'an index and its monthly star rating; settings
+PUBLIC_DAY_INDEX and PUBLIC_STAR_INDEX name others (the tests use their own)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Max
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from zhili.core.errors import NotFound
+from zhili.geo.models import Level, Unit
+from zhili.index import selectors as index
+from zhili.index.models import Outcome, Run
+from zhili.index.periods import Period, periods_between
+
+# The shipped definitions' grade words, so that an English page can say them in English.
+GRADE_WORDS = {
+    "优秀": gettext_lazy("Excellent"),
+    "良好": gettext_lazy("Good"),
+    "平稳": gettext_lazy("Steady"),
+    "较差": gettext_lazy("Poor"),
+}
+COLOUR_WORDS = {
+    "blue": gettext_lazy("Blue"),
+    "green": gettext_lazy("Green"),
+    "yellow": gettext_lazy("Yellow"),
+    "orange": gettext_lazy("Orange"),
+    "red": gettext_lazy("Red"),
+}
+MEANINGS = {
+    "blue": gettext_lazy("Few incidents for its population: safe and orderly."),
+    "green": gettext_lazy("Better than its usual level."),
+    "yellow": gettext_lazy("Some incidents, but safe overall."),
+    "orange": gettext_lazy("More incidents than there should be: take care."),
+    "red": gettext_lazy("Many incidents or a serious one: the town is asked to act."),
+}
+
+
+def day_code() -> str:
+    return getattr(settings, "PUBLIC_DAY_INDEX", "pingan_plus")
+
+
+def star_code() -> str:
+    return getattr(settings, "PUBLIC_STAR_INDEX", "star_rating")
+
+
+def english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def label(kind: str, start: date) -> str:
+    return Period(kind, start).label(get_language() or "zh-hans")
+
+
+def publication_stamp() -> tuple[str, object]:
+    """What is published, as a short text that changes whenever a run is published, and when the
+    latest publication was."""
+    agg = Run.objects.filter(published_at__isnull=False).aggregate(
+        n=Count("id"), top=Max("id"), last=Max("published_at")
+    )
+    last = agg["last"]
+    return f"{agg['n']}-{agg['top']}-{last.timestamp() if last else 0}", last
+
+
+# --- grades -----------------------------------------------------------------------------------
+
+
+def grade_word(raw: dict, grade: str) -> str:
+    """The definition's word for a grade (优秀), in English where we know it; else the colour."""
+    labels = (raw.get("grades") or {}).get("labels") or {}
+    word = labels.get(grade)
+    if word:
+        return str(GRADE_WORDS.get(word, word)) if english() else word
+    return str(COLOUR_WORDS.get(grade, grade))
+
+
+def chip(raw: dict, grade: str | None) -> dict:
+    if not grade:
+        return {"grade": "none", "word": _("No result"), "meaning": ""}
+    return {"grade": grade, "word": grade_word(raw, grade), "meaning": str(MEANINGS.get(grade, ""))}
+
+
+def legend(raw: dict) -> list[dict]:
+    """Each grade of the definition with its word, its score range (bands) and its meaning."""
+    spec = raw.get("grades") or {}
+    if spec.get("method") == "bands":
+        bands, out, high = spec.get("bands") or [], [], None
+        for low, grade in bands:
+            if low is None:
+                span = _("below %(high)s points") % {"high": high}
+            elif high is None:
+                span = _("%(low)s points and above") % {"low": low}
+            else:
+                span = _("%(low)s to %(high)s points") % {"low": low, "high": high}
+            out.append({**chip(raw, grade), "span": span})
+            high = low
+        return out
+    return [{**chip(raw, g), "span": ""} for g in spec.get("grades") or []]
+
+
+# --- units ------------------------------------------------------------------------------------
+
+
+def name_of(unit: dict) -> str:
+    return unit["name_en"] if english() and unit["name_en"] else unit["name"]
+
+
+def units(level: Level, prefix: str = "") -> list[dict]:
+    qs = Unit.objects.filter(level=level)
+    if prefix:
+        qs = qs.filter(code__startswith=prefix)
+    rows = qs.order_by("code").values("code", "name", "name_en", "kind", "parent__code")
+    return [{**r, "label": name_of(r)} for r in rows]
+
+
+def town(code: str) -> dict | None:
+    """A town or street by its code; None for any other code."""
+    row = next((r for r in units(Level.TOWN, code) if r["code"] == code), None)
+    if row:
+        district = Unit.objects.filter(code=row["parent__code"]).values("code", "name", "name_en").first()
+        row["district"] = name_of(district) if district else ""
+        row["prefix"] = Unit(code=code, level=Level.TOWN).prefix
+    return row
+
+
+# --- the daily colours ------------------------------------------------------------------------
+
+
+def latest_day() -> date | None:
+    return index.latest_published_period(day_code(), "day")
+
+
+def colours(day: date) -> tuple[Run | None, dict[str, dict]]:
+    """The towns' grades of a day from the run that speaks for it: {code: row}."""
+    run = index.latest_run_for(day_code(), "day", day)
+    if run is None:
+        return None, {}
+    rows = Outcome.objects.filter(run=run, period_start=day, level="town")
+    return run, {r.unit_code: {"grade": r.grade, "streak": r.streak} for r in rows}
+
+
+def districts_today(day: date) -> dict:
+    """The towns and streets of every district with their colour on `day`."""
+    run, by_town = colours(day)
+    raw = run.definition.raw if run else {}
+    towns = units(Level.TOWN)
+    groups = []
+    for district in units(Level.DISTRICT):
+        inside = [t for t in towns if t["parent__code"] == district["code"]]
+        if inside:
+            for t in inside:
+                t["chip"] = chip(raw, (by_town.get(t["code"]) or {}).get("grade"))
+            groups.append({**district, "towns": inside})
+    return {"day": day, "day_label": label("day", day), "groups": groups, "legend": legend(raw)}
+
+
+def town_day(unit: dict, day: date) -> dict:
+    """A town's colour on `day` and the seven days up to it."""
+    run, by_town = colours(day)
+    raw = run.definition.raw if run else {}
+    own = by_town.get(unit["code"])
+    seen = index.history(
+        Outcome.objects.all(), code=day_code(), kind="day", unit_code=unit["code"],
+        since=day - timedelta(days=6), until=day,
+    )  # fmt: skip
+    grades = {r["period"]: r["grade"] for r in seen}
+    week = []
+    for i in range(6, -1, -1):
+        d = day - timedelta(days=i)
+        week.append({"day": d, "short": f"{d.month}/{d.day}", "label": label("day", d),
+                     "chip": chip(raw, grades.get(d))})  # fmt: skip
+    return {
+        "found": run is not None and own is not None,
+        "chip": chip(raw, own["grade"] if own else None),
+        "streak": own["streak"] if own and own["grade"] == "red" else 0,
+        "week": week,
+        "legend": legend(raw),
+    }
+
+
+# --- stars ------------------------------------------------------------------------------------
+
+
+def star_text(n: int | None, top: int = 5) -> str:
+    return "" if n is None else "★" * n + "☆" * max(top - n, 0)
+
+
+def star_months() -> list[date]:
+    """Every month with a published star rating, newest first."""
+    spans = Run.objects.filter(
+        definition__code=star_code(), period_kind="month", published_at__isnull=False
+    ).values_list("first", "last")
+    months = {p.start for first, last in spans for p in periods_between("month", first, last)}
+    return sorted(months, reverse=True)
+
+
+def village_stars(prefix: str) -> tuple[date | None, list[dict]]:
+    """The villages and communities under a town with their stars of the latest rated month."""
+    month = index.latest_published_period(star_code(), "month")
+    run = index.latest_run_for(star_code(), "month", month) if month else None
+    stars = {}
+    if run:
+        stars = dict(
+            Outcome.objects.filter(
+                run=run, period_start=month, level="village", unit_code__startswith=prefix
+            ).values_list("unit_code", "stars")
+        )
+    rows = units(Level.VILLAGE, prefix)
+    for r in rows:
+        r["stars"] = stars.get(r["code"])
+        r["star_text"] = star_text(r["stars"])
+    return month, rows
+
+
+def five_stars(month: date) -> list[dict] | None:
+    """The month's five-star villages and communities by district and town; None: not rated."""
+    try:
+        _run, rows = index.stars(Outcome.objects.all(), code=star_code(), start=month, minimum=5)
+    except NotFound:
+        return None
+    codes = {r["unit_code"] for r in rows}
+    villages = [v for v in units(Level.VILLAGE) if v["code"] in codes]
+    towns = {t["code"]: t for t in units(Level.TOWN)}
+    groups: dict[str, dict] = {}
+    for district in units(Level.DISTRICT):
+        groups[district["code"]] = {**district, "towns": {}}
+    for v in villages:
+        t = towns.get(v["parent__code"])
+        if t is None or t["parent__code"] not in groups:
+            continue
+        inside = groups[t["parent__code"]]["towns"].setdefault(t["code"], {**t, "villages": []})
+        inside["villages"].append(v)
+    out = []
+    for g in groups.values():
+        if g["towns"]:
+            out.append({**g, "towns": sorted(g["towns"].values(), key=lambda t: t["code"])})
+    return out

@@ -1,0 +1,226 @@
+"""Public pages: no login, no cookie, phone-first and cacheable. They change only when a run is
+published, so each response carries an ETag and Last-Modified from the publications and
+`Cache-Control: public, max-age=300`, and its HTML is kept in Django's cache under the same key:
+a repeated request costs two cache reads. The language is in the address (`?lang=en`; Chinese
+without it), never in a cookie, so that a shared cache may keep one copy per address."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from functools import wraps
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import BadRequest
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import http_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import condition, require_safe
+
+from zhili.core.errors import NotFound
+from zhili.index.periods import PeriodError, parse_period
+from zhili.web.public import selectors
+
+MAX_AGE = 300
+STAMP_KEY = "public:stamp"
+
+
+def _build() -> str:
+    """A digest of the templates, static files and catalogues: a new release, new keys."""
+    web = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha1(usedforsecurity=False)
+    files = [*(web / "templates/web/public").rglob("*"), *(web / "static/web/public").rglob("*")]
+    files += (web.parent / "locale").rglob("*.mo")
+    for f in sorted(files):
+        if f.is_file():
+            digest.update(f.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+BUILD = _build()
+
+
+def language_of(request) -> str:
+    lang = request.GET.get("lang", "")
+    return lang if lang and lang in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def stamp() -> tuple[str, object]:
+    """The publications' stamp, read at most once in PUBLIC_STAMP_SECONDS (10) per cache."""
+    hit = cache.get(STAMP_KEY)
+    if hit is None:
+        hit = selectors.publication_stamp()
+        cache.set(STAMP_KEY, hit, getattr(settings, "PUBLIC_STAMP_SECONDS", 10))
+    return hit
+
+
+def link(name: str, *args, **params) -> str:
+    """The address of a public page; `lang` is left out for the default language."""
+    query = {k: v for k, v in params.items() if v and not (k == "lang" and v == settings.LANGUAGE_CODE)}
+    return reverse(f"public:{name}", args=args) + ("?" + urlencode(query) if query else "")
+
+
+_HOT: dict[str, tuple[str, bytes]] = {}  # this process's copy of the latest pages, in front of the cache
+HOT_SIZE = 512
+
+
+def cached_page(*params: str):
+    """Key the page by the publications, language, arguments and the query `params` it reads;
+    answer 304 to a matching If-None-Match / If-Modified-Since (Django's `condition`), else the
+    cached or new HTML."""
+
+    def decorate(view):
+        def body(request, *args, **kwargs):
+            key = request.public_key
+            hit = _HOT.get(key) or cache.get(key)
+            if hit is None:
+                response = view(request, *args, **kwargs)
+                if response.status_code != 200:
+                    return response
+                hit = (response["Content-Type"], response.content)
+                cache.set(key, hit, 24 * 3600)
+            if key not in _HOT:
+                if len(_HOT) >= HOT_SIZE:
+                    _HOT.clear()
+                _HOT[key] = hit
+            return HttpResponse(hit[1], content_type=hit[0])
+
+        conditional = condition(
+            etag_func=lambda request, *a, **kw: request.public_etag,
+            last_modified_func=lambda request, *a, **kw: request.public_modified,
+        )(body)
+
+        @require_safe
+        @wraps(view)
+        def page(request, *args, **kwargs):
+            lang = language_of(request)
+            translation.activate(lang)
+            request.LANGUAGE_CODE = lang
+            published, modified = stamp()
+            # Only the parameters the page reads make its key, and only they reach its links.
+            request.public_params = {p: request.GET[p] for p in params if request.GET.get(p)}
+            query = sorted(request.public_params.items())
+            raw = repr((BUILD, published, lang, view.__name__, args, sorted(kwargs.items()), query))
+            key = hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
+            request.public_key, request.public_etag = f"public:{key}", f'"{key[:24]}"'
+            request.public_modified = modified
+            if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
+                response = conditional(request, *args, **kwargs)
+            else:  # the usual request: the same headers, without parsing conditions that are not there
+                response = body(request, *args, **kwargs)
+                if response.status_code == 200:
+                    response["ETag"] = request.public_etag
+                    if modified:
+                        response["Last-Modified"] = http_date(modified.timestamp())
+            # A signed-in visitor's session cookie is renewed on every answer (Set-Cookie): that
+            # answer is theirs alone, not for a shared cache.
+            shared = settings.SESSION_COOKIE_NAME not in request.COOKIES
+            response["Cache-Control"] = f"{'public' if shared else 'private'}, max-age={MAX_AGE}"
+            response["Content-Language"] = lang
+            return response
+
+        return page
+
+    return decorate
+
+
+def _context(request, **extra) -> dict:
+    lang = request.LANGUAGE_CODE
+    here = request.resolver_match
+    args = here.args or tuple(here.kwargs.values())
+    switch = [
+        (code, name, link(here.url_name, *args, **request.public_params, lang=code), code == lang)
+        for code, name in settings.LANGUAGES
+    ]
+    return {
+        "lang": lang if lang != settings.LANGUAGE_CODE else "",
+        "switch": switch,
+        "home_url": link("home", lang=lang),
+        "stars_url": link("stars", lang=lang),
+        "cookie_name": settings.LANGUAGE_COOKIE_NAME,
+        "default_language": settings.LANGUAGE_CODE,
+        **extra,
+    }
+
+
+def _parse(kind: str, text: str) -> date:
+    try:
+        return parse_period(kind, text).start
+    except PeriodError as err:
+        raise BadRequest(err.message) from err
+
+
+@cached_page()
+def home(request):
+    day = selectors.latest_day()
+    today = selectors.districts_today(day) if day else None
+    if today:
+        for group in today["groups"]:
+            for t in group["towns"]:
+                t["url"] = link("town", t["code"], lang=request.LANGUAGE_CODE)
+    return render(request, "web/public/home.html", _context(request, today=today))
+
+
+@cached_page()
+def colours_json(request):
+    """The public API's today's colours (/api/v1/index/public/colours), cached like the pages."""
+    from zhili.index.api import PublicColoursOut, public_colours
+
+    try:
+        body = PublicColoursOut.model_validate(public_colours(request, definition=selectors.day_code()))
+    except NotFound as err:
+        return JsonResponse(err.as_body(), status=err.status)
+    return HttpResponse(body.model_dump_json(), content_type="application/json")
+
+
+@cached_page("date")
+def town(request, code: str):
+    unit = selectors.town(code)
+    if unit is None:
+        raise Http404(_("No town or street has this code."))
+    lang = request.LANGUAGE_CODE
+    latest = selectors.latest_day()
+    text = request.GET.get("date", "").strip()
+    day = _parse("day", text) if text else latest
+    info = selectors.town_day(unit, day) if day else None
+    if info:
+        for square in info["week"]:
+            square["url"] = link("town", code, date=square["day"].isoformat(), lang=lang)
+    month, villages = selectors.village_stars(unit["prefix"])
+    return render(
+        request,
+        "web/public/town.html",
+        _context(
+            request, unit=unit, day=day, day_label=selectors.label("day", day) if day else "",
+            latest=latest, info=info, villages=villages,
+            month_label=selectors.label("month", month) if month else "",
+            latest_url=link("town", code, lang=lang),
+        ),
+    )  # fmt: skip
+
+
+@cached_page("month")
+def stars(request):
+    lang = request.LANGUAGE_CODE
+    months = selectors.star_months()
+    text = request.GET.get("month", "").strip()
+    month = _parse("month", text) if text else (months[0] if months else None)
+    groups = selectors.five_stars(month) if month else None
+    for group in groups or []:
+        for t in group["towns"]:
+            t["url"] = link("town", t["code"], lang=lang)
+    choices = [(m.strftime("%Y-%m"), selectors.label("month", m), m == month) for m in months]
+    return render(
+        request,
+        "web/public/stars.html",
+        _context(
+            request, month=month, month_label=selectors.label("month", month) if month else "",
+            groups=groups, choices=choices,
+        ),
+    )  # fmt: skip
