@@ -10,7 +10,7 @@ sum of the measure's field (or the count of events) and the number of values sum
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pyarrow as pa
@@ -139,9 +139,6 @@ class Cube:
 
     def day_index(self, d: date) -> int:
         return (d - self.first).days
-
-    def dates(self) -> list[date]:
-        return [self.first + timedelta(days=i) for i in range(self.days)]
 
     def fill(self, table: pa.Table) -> Cube:
         """Add the engines' long rows (an Arrow table: m, district_code, town_code, village_code,

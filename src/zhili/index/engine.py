@@ -21,7 +21,7 @@ import numpy as np
 from zhili.index import methods
 from zhili.index.cube import Cube, MeasureSet
 from zhili.index.definitions import Definition, Node
-from zhili.index.periods import Period, minus_year, period_of, periods_between
+from zhili.index.periods import Period, period_of, periods_between
 from zhili.index.scoring import DAY_WINDOW, PAR, LeafArrays, Window, score_leaf
 
 DENOMINATOR = {  # denominator → (figure, scale): rate = value / (figure / scale)
@@ -131,16 +131,9 @@ class MissingFigure(ValueError):
         super().__init__(f"{figure} missing for {', '.join(units[:5])}")
 
 
-def figure_lookup(values: dict[tuple[str, int], float], code: str, year: int) -> float | None:
-    """The unit's figure for the year, else the latest year before, else the earliest after
-    (statistics come out with a lag)."""
-    if (code, year) in values:
-        return values[(code, year)]
-    years = sorted(y for c, y in values if c == code)
-    return _nearest(values, code, years, year)
-
-
 def _nearest(values, code: str, years: list[int], year: int) -> float | None:
+    """The unit's figure for the year, else the latest year before, else the earliest after
+    (statistics come out with a lag); `years` are the unit's years, sorted."""
     before = [y for y in years if y <= year]
     if before:
         return values[(code, before[-1])]
@@ -248,7 +241,7 @@ class _Level:
         imputed = raw_missing & ~np.isnan(values)
         denominators = self.denominators(node.denominator or "none")
         rates = values / denominators
-        arrays = LeafArrays(values, rates, denominators, measure.agg != "mean")
+        arrays = LeafArrays(values, rates, denominators)
         scored = score_leaf(node.scoring, node.direction, arrays, self.window)
         rows = self.rows
         detail = {
@@ -500,4 +493,4 @@ def _outcome(level: str, nodes, head: dict, e: int, u: int, unit: UnitRow, perio
     )
 
 
-__all__ = ["Context", "Outcome", "UnitRow", "evaluate", "figure_lookup", "minus_year", "window"]
+__all__ = ["Context", "Outcome", "UnitRow", "evaluate", "window"]

@@ -42,7 +42,6 @@ class LeafArrays:
     values: np.ndarray  # H × U, NaN = missing
     rates: np.ndarray  # H × U
     denominators: np.ndarray  # H × U: the divisor of values for rates (1 for none)
-    is_count: bool
 
 
 @dataclass

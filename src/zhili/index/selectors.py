@@ -17,13 +17,6 @@ from zhili.index.periods import Period, period_of
 LEVEL_NUMBER = {"city": 1, "district": 2, "town": 3, "village": 4}
 
 
-def published(code: str, kind: str) -> QuerySet:
-    """Outcomes of published runs of a definition, for a period kind, newest publication first."""
-    return Outcome.objects.filter(
-        run__definition__code=code, run__period_kind=kind, run__published_at__isnull=False
-    ).order_by("-run__published_at", "-run_id")
-
-
 def latest_run_for(code: str, kind: str, start: date) -> Run | None:
     """The run that speaks for a period: the latest published one that holds it."""
     return (
@@ -59,7 +52,8 @@ def unit_names(codes) -> dict[str, tuple[str, str, str]]:
     }
 
 
-def _name(names, code) -> str:
+def unit_name(names, code) -> str:
+    """A unit's name from `unit_names`, in English where chosen and known."""
     name, name_en, _kind = names.get(code, (code, "", ""))
     return name_en if (get_language() or "").startswith("en") and name_en else name
 
@@ -75,7 +69,7 @@ def results(
             % {"code": code, "period": Period(kind, start).label(get_language() or "zh-hans")},
             details=[{"field": "date", "value": start.isoformat()}],
         )
-    rows = list(qs.filter(run=run, period_start=start).order_by("level", "rank", "unit_code"))
+    rows = list(qs.filter(run=run, period_start=start).defer("nodes").order_by("level", "rank", "unit_code"))
     names = unit_names(r.unit_code for r in rows)
     return run, [row_dict(r, names) for r in rows]
 
@@ -83,7 +77,7 @@ def results(
 def row_dict(r: Outcome, names) -> dict:
     return {
         "unit_code": r.unit_code,
-        "unit_name": _name(names, r.unit_code),
+        "unit_name": unit_name(names, r.unit_code),
         "unit_kind": names.get(r.unit_code, ("", "", ""))[2],
         "level": r.level,
         "period": r.period_start,

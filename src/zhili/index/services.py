@@ -20,10 +20,9 @@ from zhili.index.engine import Context, MissingFigure, Outcome, UnitRow, evaluat
 from zhili.index.models import Alert, DefinitionVersion, Engine, Run
 from zhili.index.models import Outcome as OutcomeRow
 from zhili.index.periods import KINDS, Period, PeriodError, parse_period, periods_between
+from zhili.index.selectors import LEVEL_NUMBER
 from zhili.org.audit import record
 from zhili.org.models import AuditAction
-
-LEVEL_NUMBER = {"city": 1, "district": 2, "town": 3, "village": 4}
 
 
 class DataNotReady(ZhiliError):

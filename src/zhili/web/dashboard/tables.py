@@ -53,10 +53,7 @@ def index_code(request, kind: str = "day", default: str = DAY_INDEX) -> str:
     return run.definition.code if run else default
 
 
-def display(names: dict, code: str) -> str:
-    """A unit's name from selectors.unit_names, English when chosen and known."""
-    name, name_en, _kind = names.get(code, (code, "", ""))
-    return name_en if english() and name_en else name
+display = selectors.unit_name
 
 
 def node_name(node: Node) -> str:

@@ -61,12 +61,6 @@ FAMILY_LABELS = {
 }
 
 
-def _unit_name(names: dict, code: str) -> str:
-    """A unit's name from `selectors.unit_names`, in English where chosen and known."""
-    name, name_en, _kind = names.get(code, (code, "", ""))
-    return name_en if (get_language() or "").startswith("en") and name_en else name
-
-
 def action_label(action: str) -> str:
     labels = {"warning": _("Warning"), "summons": _("Summons"), "accountability": _("Accountability")}
     return labels.get(action, action)
@@ -206,7 +200,7 @@ def alerts(actor, code: str, day: date | None) -> tuple[int, list[dict]]:
     rows = [
         {
             "unit_code": a.unit_code,
-            "unit_name": _unit_name(names, a.unit_code),
+            "unit_name": selectors.unit_name(names, a.unit_code),
             "period": a.period_start,
             "period_label": Period(a.run.period_kind, a.period_start).label(language),
             "streak": a.streak,
@@ -260,7 +254,7 @@ def screen_data(actor, *, code: str = "pingan_plus", stars_code: str = "star_rat
     towns = [
         {
             "code": unit,
-            "name": _unit_name(names, unit),
+            "name": selectors.unit_name(names, unit),
             "total": total,
             "grade": grade,
             "label": colour_of.get(grade, {}).get("label", grade),
