@@ -131,6 +131,17 @@ def test_history_of_a_unit(published):
     ]
 
 
+def test_another_towns_history_answers_like_missing_and_bad_dates_are_refused(published):
+    client = client_for(published["town_cadre"])
+    url = "/api/v1/index/results/{}/history?definition=t&period=day&since=2026-03-01&until=2026-03-06"
+    assert client.get(url.format(OTHER_TOWN)).status_code == 404
+    assert len(client.get(url.format(OWN_TOWN)).json()) == 6
+    bad = client.get(
+        f"/api/v1/index/results/{OWN_TOWN}/history?definition=t&since=2026-03-40&until=2026-03-06"
+    )
+    assert bad.status_code == 422 and bad.json()["details"][0]["field"] == "since"
+
+
 def test_runs_are_idempotent_and_revisions_freeze(published):
     client = client_for(published["analyst"])
     body = {"definition": "t", "period": "month", "date": "2026-02", "until": "2026-03"}

@@ -14,7 +14,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from zhili.core.errors import Forbidden, NotFound
-from zhili.core.scope import scoped
+from zhili.core.scope import in_scope, scoped
 from zhili.index import selectors, services
 from zhili.index.models import Alert, DefinitionVersion, Outcome, Run
 from zhili.index.periods import Period, parse_period, period_of
@@ -254,8 +254,11 @@ def list_results(
 def unit_history(
     request, unit_code: str, since: date, until: date, definition: str = "pingan_plus", period: Kind = "day"
 ):
+    qs = scoped(request.auth, Outcome)
+    if not in_scope(request.auth, unit_code):  # another town's history answers like a missing one
+        raise NotFound(_("Not found"), details=[{"field": "unit_code", "value": unit_code}])
     return selectors.history(
-        scoped(request.auth, Outcome),
+        qs,
         code=definition,
         kind=period,
         unit_code=unit_code,
