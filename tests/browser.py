@@ -59,14 +59,18 @@ def server(tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(900):  # up to 3 minutes: a loaded machine starts gunicorn slowly
+    # `zhili serve` collects and compresses the static files (plotly.min.js among them) before
+    # gunicorn listens: on a loaded machine that takes minutes.
+    deadline = time.monotonic() + 300
+    while True:
         try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)  # noqa: S310 - our own loopback server
+            urllib.request.urlopen(base + "/healthz", timeout=2)  # noqa: S310 - our own loopback server
             break
         except OSError:
-            if proc.poll() is not None:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
                 raise AssertionError((data / "server.log").read_text()) from None
-            time.sleep(0.2)
+            time.sleep(0.3)
     yield base
     proc.terminate()
     proc.wait(timeout=10)
@@ -115,12 +119,35 @@ class PageWatch:
 
 
 @pytest.fixture
-def page(browser, server):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
-    p = context.new_page()
-    p.watch = PageWatch(p, server)
-    yield p
-    context.close()
+def page_at(browser, server):
+    """`page_at(width, height, **options)`: a watched page in a fresh zh-CN browser context of
+    that viewport; options go to Playwright's new_context (is_mobile, geolocation, …)."""
+    contexts = []
+
+    def make(width: int, height: int, **options):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", **options)
+        contexts.append(context)
+        p = context.new_page()
+        p.watch = PageWatch(p, server)
+        return p
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(page_at):
+    return page_at(1366, 900)
+
+
+@pytest.fixture
+def phone(page_at):
+    """A phone: 375 × 812, touch; `phone.fetched` lists every address it was answered from."""
+    p = page_at(375, 812, is_mobile=True, has_touch=True)
+    p.fetched = []
+    p.on("response", lambda r: p.fetched.append(r.url))
+    return p
 
 
 def shot(page, name: str) -> Path:

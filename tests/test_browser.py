@@ -86,6 +86,53 @@ def test_the_data_quality_page_shows_the_departments_deliveries(server, page):
     assert page.watch.errors == []
 
 
+def test_a_department_uploads_a_file_and_sees_each_bad_row(server, page):
+    """The data officer of the police uploads through the page: the rows name units that do not
+    exist, so both are refused with their line and field and nothing is stored; a Word file is
+    refused with the list of accepted types."""
+    login(page, server, "data_officer")
+    page.goto(server + "/hub/upload/")
+    assert page.locator("h1").inner_text() == "上传事件文件"
+    assert ".csv, .xlsx, .jsonl, .parquet" in page.locator(".hint").inner_text()
+    page.select_option("select[name=source]", index=1)
+    rows = (
+        "source_id,type,occurred_at,unit_code,category\n"
+        "B1,police.burglary,2025-06-10T08:00:00+08:00,999999999999,night\n"
+        "B2,police.burglary,2025-06-10T09:00:00+08:00,999999999998,night\n"
+    )
+    page.set_input_files(
+        "input[name=file]", files=[{"name": "jq.csv", "mimeType": "text/csv", "buffer": rows.encode()}]
+    )
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#rejections")
+    counts = dict(
+        zip(
+            page.locator("#counts th").all_inner_texts(),
+            page.locator("#counts td").all_inner_texts(),
+            strict=True,
+        )
+    )
+    assert (counts["接收"], counts["入库"], counts["拒收"]) == ("2", "0", "2")
+    lines = page.locator("#rejections tbody tr")
+    assert lines.count() == 2
+    assert (
+        lines.nth(0).locator("td").nth(0).inner_text() == "2"
+        and lines.nth(0).locator("td").nth(2).inner_text() == "unit_code"
+    )
+    shot(page, "hub-upload-rejected-rows")
+
+    page.goto(server + "/hub/upload/")
+    page.select_option("select[name=source]", index=1)
+    page.set_input_files(
+        "input[name=file]",
+        files=[{"name": "report.docx", "mimeType": "application/octet-stream", "buffer": b"PK\x03\x04"}],
+    )
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#status")
+    assert ".csv, .xlsx, .jsonl, .parquet" in page.locator("main").inner_text()
+    assert page.watch.errors == []
+
+
 def test_an_unknown_page_is_a_friendly_chinese_404(server, page):
     response = page.goto(server + "/no/such/page")
     assert response.status == 404

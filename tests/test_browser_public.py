@@ -5,47 +5,15 @@ nothing fetched from elsewhere, and English one tap away."""
 
 from __future__ import annotations
 
-import time
-import urllib.request
-
 import pytest
 
-from tests.browser import PageWatch, shot
+from tests.browser import shot
 
 pytestmark = pytest.mark.browser
 
 WORDS = {"优秀", "良好", "平稳", "较差"}
 WORDS_EN = {"Excellent", "Good", "Steady", "Poor"}
 DEMO_TOWNS = 26  # 13 towns and 13 streets
-
-
-@pytest.fixture(scope="module")
-def ready(server):
-    """The shared `server` fixture gives up waiting after about 30 s, while `zhili serve` may still
-    be collecting the static files on a busy machine: wait for it here."""
-    deadline = time.monotonic() + 300
-    while True:
-        try:
-            urllib.request.urlopen(server + "/healthz", timeout=2)  # noqa: S310 - our loopback server
-            return server
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
-
-
-@pytest.fixture
-def phone(browser, ready):
-    server = ready
-    context = browser.new_context(
-        viewport={"width": 375, "height": 812}, locale="zh-CN", is_mobile=True, has_touch=True
-    )
-    p = context.new_page()
-    p.watch = PageWatch(p, server)
-    p.fetched = []
-    p.on("response", lambda r: p.fetched.append(r.url))
-    yield p
-    context.close()
 
 
 def no_sideways_scroll(page) -> None:
@@ -128,4 +96,39 @@ def test_phone_english_once_and_back(server, phone):
     phone.wait_for_url("**/p/stars/?lang=en")
     phone.click("a[data-lang=zh-hans]")
     phone.wait_for_selector("html[lang=zh-hans]")
+    assert phone.watch.errors == []
+
+
+def test_use_my_location_opens_the_phones_town(server, page_at):
+    """A phone that lets the page know where it is lands on its town's page; one that refuses
+    is told to pick from the list."""
+    import json
+    import urllib.request
+
+    from shapely.geometry import shape
+
+    home = page_at(375, 812, is_mobile=True)
+    home.goto(server + "/p/")
+    town = home.locator("ul.towns li").nth(3)
+    code, name = town.get_attribute("data-code"), town.locator(".name").inner_text()
+    with urllib.request.urlopen(f"{server}/api/v1/geo/map?parent={code[:6]}000000") as answer:  # noqa: S310
+        features = json.load(answer)["features"]
+    inside = shape(
+        next(f for f in features if f["properties"]["code"] == code)["geometry"]
+    ).representative_point()
+    # the visitor who refuses: the button says so and stays on the list
+    home.click("#locate")
+    home.wait_for_function("document.getElementById('locate-status').textContent.length > 4")
+    assert home.locator("#locate-status").inner_text() == "无法获取您的位置，请在下方选择您的街镇。"
+    assert home.watch.errors == []
+
+    phone = page_at(
+        375, 812, is_mobile=True, permissions=["geolocation"],
+        geolocation={"longitude": inside.x, "latitude": inside.y},
+    )  # fmt: skip
+    phone.goto(server + "/p/")
+    phone.click("#locate")
+    phone.wait_for_url(f"**/p/town/{code}/")
+    assert phone.locator("h1").inner_text() == name
+    assert phone.locator("section.today .word").inner_text() in WORDS
     assert phone.watch.errors == []

@@ -17,42 +17,14 @@ BROWSER_OWN = ("external: chrome://", "external: chrome-extension://")
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(autouse=True)
-def _server_answers(server):
-    """`server` gives up waiting after about 30 s; on a busy machine collectstatic (plotly.min.js
-    compressed) takes longer, so wait here until /healthz answers."""
-    import urllib.request
-
-    for _ in range(600):
-        try:
-            urllib.request.urlopen(server + "/healthz", timeout=2)  # noqa: S310 - our own loopback server
-            return
-        except OSError:
-            time.sleep(0.3)
-    pytest.fail(f"{server} did not answer /healthz")
-
-
-def log_in(page, server, username: str) -> None:
-    """Log in, and let the home page the login lands on finish loading its map: leaving it
-    half-way would count its aborted request as a failure."""
-    login(page, server, username)
-    page.wait_for_load_state("networkidle")
-
-
 @pytest.fixture
-def screen_page(browser, server):
-    from tests.browser import PageWatch
-
-    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
-    p = context.new_page()
-    p.watch = PageWatch(p, server)
-    yield p
-    context.close()
+def screen_page(page_at):
+    return page_at(1920, 1080)
 
 
 def test_the_big_screen_shows_the_towns_counts_charts_and_refreshes_itself(server, screen_page):
     page = screen_page
-    log_in(page, server, "city_analyst")
+    login(page, server, "city_analyst")
     started = time.perf_counter()
     page.goto(server + "/screen/?refresh=600")
     page.wait_for_function("Number(document.body.dataset.refreshes || 0) >= 1")
@@ -95,7 +67,7 @@ def test_the_big_screen_shows_the_towns_counts_charts_and_refreshes_itself(serve
 
 def test_the_big_screen_refreshes_on_its_own_interval(server, screen_page):
     page = screen_page
-    log_in(page, server, "duty_officer")
+    login(page, server, "duty_officer")
     page.goto(server + "/screen/?refresh=2")
     page.wait_for_function("Number(document.body.dataset.refreshes || 0) >= 2", timeout=15000)
     assert page.locator("#screen-map path.leaflet-interactive").count() >= 1
@@ -106,7 +78,7 @@ def test_the_reports_page_lists_last_month_with_a_preview_and_downloads(server, 
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    log_in(page, server, "city_analyst")
+    login(page, server, "city_analyst")
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the demo's time zone
     last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     with page.expect_response(lambda r: r.url.endswith(".pdf?inline=1")) as shown:
@@ -126,7 +98,7 @@ def test_the_reports_page_lists_last_month_with_a_preview_and_downloads(server, 
 
 
 def test_the_definitions_page_shows_the_pingan_tree(server, page):
-    log_in(page, server, "city_analyst")
+    login(page, server, "city_analyst")
     page.goto(server + "/dash/definitions/")
     page.click('#definitions tr[data-code="pingan_plus"] a')
     page.wait_for_selector("#tree")

@@ -293,3 +293,58 @@ def test_unknown_parameters_neither_split_nor_poison_the_cache(public_city):
     assert f'href="/p/town/{OWN_TOWN}/?date=2026-03-03&amp;lang=en"' in text(
         town
     )  # the switch keeps the date
+
+
+def test_use_my_location_sends_a_phone_to_its_town(public_city):
+    from tests.conftest import POINT_OTHER, POINT_OWN
+
+    home = text(Client().get("/p/"))
+    assert 'id="locate"' in home and 'data-url="/p/locate/"' in home and "使用我的位置" in home
+    (lon, lat), (lon2, lat2) = POINT_OWN, POINT_OTHER
+    page = Client().get("/p/locate/", {"lon": lon, "lat": lat})
+    assert page.status_code == 302 and page["Location"] == f"/p/town/{OWN_TOWN}/"
+    assert page["Cache-Control"] == "no-store"  # the point is the visitor's: no cache keeps it
+    page = Client().get("/p/locate/", {"lon": lon2, "lat": lat2, "lang": "en"})
+    assert page["Location"] == f"/p/town/{OTHER_TOWN}/?lang=en"
+
+
+def test_a_location_outside_the_city_or_malformed_is_explained(public_city):
+    outside = Client().get("/p/locate/", {"lon": "116.4", "lat": "39.9"})
+    assert outside.status_code == 404 and outside["Cache-Control"] == "no-store"
+    assert "您的位置不在本市任何街镇内" in text(outside) and 'href="/p/"' in text(outside)
+    for query, says in (
+        ({"lon": "113.02"}, "lon= 和 lat="),
+        ({"lon": "abc", "lat": "22"}, "lon= 和 lat="),
+        ({"lon": "113.02", "lat": "nan"}, "lat 须在 -90 到 90"),
+        ({"lon": "213.02", "lat": "22"}, "lon 须在 -180 到 180"),
+    ):
+        page = Client().get("/p/locate/", query)
+        assert page.status_code == 400 and says in text(page), query
+
+
+def test_the_public_api_answers_from_its_cache_until_the_next_publication(
+    public_city, settings, django_assert_num_queries
+):
+    from zhili.index.services import run, save_definition
+
+    client = Client()
+    first = client.get("/api/v1/index/public/colours?definition=t").json()
+    assert {c["unit_code"]: c["grade_label"] for c in first["colours"]}[OWN_TOWN] == "优秀"
+    with django_assert_num_queries(0):  # the stamp and the answer both come from the cache
+        assert client.get("/api/v1/index/public/colours?definition=t").json() == first
+    client.get("/api/v1/index/public/stars?definition=s")
+    with django_assert_num_queries(0):
+        stars = client.get("/api/v1/index/public/stars?definition=s").json()
+    assert [u["unit_code"] for u in stars["units"]] == [OWN_VILLAGE]
+    english = client.get("/api/v1/index/public/colours?definition=t", HTTP_ACCEPT_LANGUAGE="en")
+    assert {c["unit_code"]: c["grade_label"] for c in english.json()["colours"]}[OWN_TOWN] == "blue"
+
+    settings.PUBLIC_STAMP_SECONDS = 0
+    labels = {"blue": "平安", "yellow": "良好", "red": "较差"}
+    grades = {"method": "bands", "bands": [[80, "blue"], [60, "yellow"], [None, "red"]], "labels": labels}
+    save_definition(
+        text=yaml.safe_dump(definition(grades=grades).raw, allow_unicode=True), actor_username="t"
+    )
+    run(code="t", kind="day", first="2026-03-06", publish=True, export_lake=False)
+    after = client.get("/api/v1/index/public/colours?definition=t").json()
+    assert {c["unit_code"]: c["grade_label"] for c in after["colours"]}[OWN_TOWN] == "平安"

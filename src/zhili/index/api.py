@@ -4,9 +4,12 @@ the star list for everyone (no login, no personal data)."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
+from functools import wraps
 from typing import Literal
 
+from django.core.cache import cache
 from django.http import FileResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -312,7 +315,26 @@ def _grade_label(definition: DefinitionVersion, grade: str) -> str:
     return labels.get(grade, grade) if not (get_language() or "").startswith("en") else grade
 
 
+def published_cache(view):
+    """Keep a public answer until the next publication (keyed by what is published, the language
+    and the arguments): a repeated request reads no database, like the public pages."""
+
+    @wraps(view)
+    def cached(request, **kwargs):
+        published, _last = selectors.publication_stamp()
+        raw = repr((published, get_language(), view.__name__, sorted(kwargs.items())))
+        key = "index:public:" + hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
+        hit = cache.get(key)
+        if hit is None:
+            hit = view(request, **kwargs)
+            cache.set(key, hit, 24 * 3600)
+        return hit
+
+    return cached
+
+
 @public.get("/colours", response=PublicColoursOut, summary="Today's safety colours of the towns and streets")
+@published_cache
 def public_colours(request, date: date | None = None, definition: str = "pingan_plus"):
     day = date or selectors.latest_published_period(definition, "day")
     if day is None:
@@ -329,6 +351,7 @@ def public_colours(request, date: date | None = None, definition: str = "pingan_
 
 
 @public.get("/stars", response=PublicStarsOut, summary="The star list of villages and communities")
+@published_cache
 def public_stars(request, month: str | None = None, minimum: int = 5, definition: str = "star_rating"):
     start = (
         parse_period("month", month).start

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Max, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -200,3 +202,23 @@ def default_day() -> date:
 def default_month() -> date:
     """The last complete month."""
     return period_of("month", default_day().replace(day=1) - timedelta(days=1)).start
+
+
+# --- what is published, for the public caches ---------------------------------------------------
+
+STAMP_KEY = "index:publication-stamp"
+
+
+def publication_stamp() -> tuple[str, object]:
+    """What is published, as a short text that changes whenever a run is published, and when the
+    latest publication was. Read from the database at most once in PUBLIC_STAMP_SECONDS (10) per
+    cache: the public pages and the public API key their cached answers by it."""
+    hit = cache.get(STAMP_KEY)
+    if hit is None:
+        agg = Run.objects.filter(published_at__isnull=False).aggregate(
+            n=Count("id"), top=Max("id"), last=Max("published_at")
+        )
+        last = agg["last"]
+        hit = (f"{agg['n']}-{agg['top']}-{last.timestamp() if last else 0}", last)
+        cache.set(STAMP_KEY, hit, getattr(settings, "PUBLIC_STAMP_SECONDS", 10))
+    return hit

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -20,7 +21,7 @@ from zhili.index.engine import Context, MissingFigure, Outcome, UnitRow, evaluat
 from zhili.index.models import Alert, DefinitionVersion, Engine, Run
 from zhili.index.models import Outcome as OutcomeRow
 from zhili.index.periods import KINDS, Period, PeriodError, parse_period, periods_between
-from zhili.index.selectors import LEVEL_NUMBER
+from zhili.index.selectors import LEVEL_NUMBER, STAMP_KEY
 from zhili.org.audit import record
 from zhili.org.models import AuditAction
 
@@ -377,6 +378,10 @@ def publish_run(run_row: Run, *, actor=None, actor_username: str = "") -> Run:
     run_row.published_at = timezone.now()
     run_row.published_by = actor.get_username() if actor else actor_username
     run_row.save(update_fields=["published_at", "published_by"])
+    # The public caches are keyed by what is published: let them see it now (and again after the
+    # commit, in case another process read the stamp in between).
+    cache.delete(STAMP_KEY)
+    transaction.on_commit(lambda: cache.delete(STAMP_KEY))
     levels = (run_row.definition.raw.get("streaks") or {}).get("levels") or {}
     thresholds = {int(k) for k in levels}
     raised = {

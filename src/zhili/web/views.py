@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import BadRequest
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
@@ -51,4 +52,8 @@ def permission_denied(request, exception=None):
 
 
 def bad_request(request, exception=None):
+    # Our own BadRequest carries a message written for the user (which field, what is allowed);
+    # Django's SuspiciousOperation (a forged host, say) says only that it failed.
+    if type(exception) is BadRequest and exception.args:
+        return _error_page(request, 400, "bad_request", str(exception))
     return _error_page(request, 400, "bad_request", _("The request could not be understood."))

@@ -397,6 +397,11 @@ def load_demo_events(
             code=SOURCE_PREFIX + dept.code,
             defaults={"name": f"{dept.short_name or dept.name}演示数据"[:100], "department": dept},
         )
+        # The department's files sent through the upload page (no API key: the page's login).
+        Source.objects.get_or_create(
+            code=f"{dept.code}.files",
+            defaults={"name": f"{dept.short_name or dept.name}文件报送"[:100], "department": dept},
+        )
     ids = _deliveries(plan, sources, cal, seed)
     _write(plan, ids, sources, cal, progress)
     log.info(

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Max
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -57,16 +56,6 @@ def english() -> bool:
 
 def label(kind: str, start: date) -> str:
     return Period(kind, start).label(get_language() or "zh-hans")
-
-
-def publication_stamp() -> tuple[str, object]:
-    """What is published, as a short text that changes whenever a run is published, and when the
-    latest publication was."""
-    agg = Run.objects.filter(published_at__isnull=False).aggregate(
-        n=Count("id"), top=Max("id"), last=Max("published_at")
-    )
-    last = agg["last"]
-    return f"{agg['n']}-{agg['top']}-{last.timestamp() if last else 0}", last
 
 
 # --- grades -----------------------------------------------------------------------------------

@@ -9,5 +9,6 @@ urlpatterns: list = [
     path("", views.home, name="home"),
     path("town/<str:code>/", views.town, name="town"),
     path("stars/", views.stars, name="stars"),
+    path("locate/", views.locate, name="locate"),
     path("colours.json", views.colours_json, name="colours"),
 ]

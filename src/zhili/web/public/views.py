@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import BadRequest
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import http_date
@@ -24,11 +24,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import condition, require_safe
 
 from zhili.core.errors import NotFound
+from zhili.geo.models import Level
 from zhili.index.periods import PeriodError, parse_period
+from zhili.index.selectors import publication_stamp
 from zhili.web.public import selectors
 
 MAX_AGE = 300
-STAMP_KEY = "public:stamp"
 
 
 def _build() -> str:
@@ -49,15 +50,6 @@ BUILD = _build()
 def language_of(request) -> str:
     lang = request.GET.get("lang", "")
     return lang if lang and lang in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-
-
-def stamp() -> tuple[str, object]:
-    """The publications' stamp, read at most once in PUBLIC_STAMP_SECONDS (10) per cache."""
-    hit = cache.get(STAMP_KEY)
-    if hit is None:
-        hit = selectors.publication_stamp()
-        cache.set(STAMP_KEY, hit, getattr(settings, "PUBLIC_STAMP_SECONDS", 10))
-    return hit
 
 
 def link(name: str, *args, **params) -> str:
@@ -102,7 +94,7 @@ def cached_page(*params: str):
             lang = language_of(request)
             translation.activate(lang)
             request.LANGUAGE_CODE = lang
-            published, modified = stamp()
+            published, modified = publication_stamp()
             # Only the parameters the page reads make its key, and only they reach its links.
             request.public_params = {p: request.GET[p] for p in params if request.GET.get(p)}
             query = sorted(request.public_params.items())
@@ -224,3 +216,29 @@ def stars(request):
             groups=groups, choices=choices,
         ),
     )  # fmt: skip
+
+
+@require_safe
+def locate(request):
+    """The visitor's point (the phone's location, `?lon=&lat=`) → a redirect to their town's
+    page. Never cached or stored: the point is the visitor's own."""
+    from zhili.geo.lookup import locate as locate_points
+
+    lang = language_of(request)
+    translation.activate(lang)
+    request.LANGUAGE_CODE = lang
+    request.public_params = {}
+    try:
+        lon, lat = float(request.GET["lon"]), float(request.GET["lat"])
+    except (KeyError, ValueError):
+        raise BadRequest(_("Give the place as lon= and lat= in degrees (WGS 84).")) from None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):  # also refuses nan
+        raise BadRequest(_("lon must lie between -180 and 180 and lat between -90 and 90."))
+    code = str(locate_points([lon], [lat], Level.TOWN)[0])
+    if code:
+        response = redirect(link("town", code, lang=lang))
+    else:
+        response = render(request, "web/public/outside.html", _context(request), status=404)
+    response["Cache-Control"] = "no-store"
+    response["Content-Language"] = lang
+    return response

@@ -15,3 +15,25 @@
     if (a) document.cookie = name + "=" + a.dataset.lang + "; path=/; max-age=31536000; samesite=lax";
   });
 })();
+
+// "Use my location": the phone's position goes to /p/locate/, which sends the visitor on to
+// their town's page; nothing is stored. The button shows only where the browser can locate.
+(function () {
+  var button = document.getElementById("locate");
+  if (!button || !navigator.geolocation) return;
+  var status = document.getElementById("locate-status");
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    status.textContent = button.dataset.wait;
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      var url = new URL(button.dataset.url, location.href);
+      url.searchParams.set("lon", pos.coords.longitude.toFixed(5));
+      url.searchParams.set("lat", pos.coords.latitude.toFixed(5));
+      if (button.dataset.lang) url.searchParams.set("lang", button.dataset.lang);
+      location.assign(url.href);
+    }, function () {
+      status.textContent = button.dataset.failed;
+    }, {enableHighAccuracy: false, timeout: 15000, maximumAge: 600000});
+  });
+})();
+
