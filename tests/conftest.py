@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-pytest_plugins = ["tests.browser"]  # the browser fixtures, shared by every browser test module
+pytest_plugins = ["tests.browser", "tests.mediation_fixtures"]  # fixtures shared across modules
 
 DATA = Path(__file__).parent / "data"
 PASSWORD = "Correct-Horse-Battery-9"

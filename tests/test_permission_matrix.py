@@ -116,9 +116,10 @@ def test_every_endpoint_is_in_the_matrix(db):
     schema = Client().get("/api/openapi.json").json()
     endpoints = {(method, path) for path, ops in schema["paths"].items() for method in ops}
     from tests.test_index_api import INDEX_MATRIX
+    from tests.test_mediation_case import MEDIATION_MATRIX
     from tests.test_permission_matrix_hub import HUB_MATRIX
 
-    assert endpoints == set(MATRIX) | set(HUB_MATRIX) | set(INDEX_MATRIX)
+    assert endpoints == set(MATRIX) | set(HUB_MATRIX) | set(INDEX_MATRIX) | set(MEDIATION_MATRIX)
 
 
 def _fill(url: str, people) -> str:

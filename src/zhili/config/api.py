@@ -103,6 +103,8 @@ def _register_routers() -> None:
     from zhili.hub.api import router as hub_router
     from zhili.index.api import public as index_public
     from zhili.index.api import router as index_router
+    from zhili.mediation.api import public as mediation_public
+    from zhili.mediation.api import router as mediation_router
     from zhili.org.api import auth_router
     from zhili.org.api import router as org_router
 
@@ -112,6 +114,8 @@ def _register_routers() -> None:
     api.add_router("/v1/hub/", hub_router)
     api.add_router("/v1/index/public/", index_public)
     api.add_router("/v1/index/", index_router)
+    api.add_router("/v1/mediation/public/", mediation_public)
+    api.add_router("/v1/mediation/", mediation_router)
 
 
 _register_routers()

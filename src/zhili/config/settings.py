@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "zhili.org",
     "zhili.hub",
     "zhili.index",
+    "zhili.mediation",
     "zhili.web",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("p/", include("zhili.web.public.urls")),
     path("dash/", include("zhili.web.dashboard.urls")),
     path("screen/", include("zhili.web.screen.urls")),
+    path("m/", include("zhili.mediation.urls")),
     path("", include("zhili.web.urls")),
 ]
 

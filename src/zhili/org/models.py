@@ -172,3 +172,21 @@ def sync_user_role(user: User) -> None:
         User.objects.filter(pk=user.pk).update(**flags)
         for k, v in flags.items():
             setattr(user, k, v)
+
+
+class PhoneCode(models.Model):
+    """A one-time code sent to a mobile number, kept only as a keyed hash: a citizen without an
+    account signs in with it (org.phone)."""
+
+    phone = models.CharField(_("phone"), max_length=20, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    sent_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phone verification code")
+        verbose_name_plural = _("phone verification codes")
+
+    def __str__(self) -> str:
+        return f"{self.phone[:3]}****{self.phone[-4:]} {self.sent_at:%Y-%m-%d %H:%M}"

@@ -29,12 +29,25 @@ _HUB_READ = {"hub.view_eventtype", "hub.view_event"}
 _HUB_QUALITY = {"hub.view_delivery", "hub.view_source"}
 _INDEX_READ = {"index.view_outcome", "index.view_alert", "index.view_run", "index.view_definitionversion"}
 _INDEX_RUN = {"index.add_run", "index.publish_run", "index.add_definitionversion", "index.change_alert"}
+_MEDIATION_READ = {"mediation.view_case", "mediation.view_institution"}
+_MEDIATE = _MEDIATION_READ | {
+    "mediation.add_case",
+    "mediation.mediate_case",
+    "mediation.assign_case",
+    "mediation.view_mediator",
+}
 _STAFF = _VIEW_GEO | {"org.view_user", "org.view_department"}
 _CADRE = _STAFF | {"geo.change_unit", "geo.add_population", "geo.change_population", "org.change_user"}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     Role.SYSTEM_ADMIN: set(),  # superuser: every permission, still cut to their unit's scope
-    Role.CITY_ANALYST: _STAFF | _HUB_READ | _HUB_QUALITY | _INDEX_READ | _INDEX_RUN | {"org.view_auditlog"},
+    Role.CITY_ANALYST: _STAFF
+    | _HUB_READ
+    | _HUB_QUALITY
+    | _INDEX_READ
+    | _INDEX_RUN
+    | _MEDIATION_READ
+    | {"org.view_auditlog"},
     Role.DATA_OFFICER: _VIEW_GEO
     | _HUB_READ
     | _HUB_QUALITY
@@ -45,11 +58,11 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "hub.change_columnmapping",
         "hub.add_columnmapping",
     },
-    Role.DISTRICT_CADRE: _CADRE | _HUB_READ | _INDEX_READ | {"org.view_auditlog"},
-    Role.TOWN_CADRE: _CADRE | _HUB_READ | _INDEX_READ,
+    Role.DISTRICT_CADRE: _CADRE | _HUB_READ | _INDEX_READ | _MEDIATION_READ | {"org.view_auditlog"},
+    Role.TOWN_CADRE: _CADRE | _HUB_READ | _INDEX_READ | _MEDIATION_READ,
     Role.VILLAGE_CADRE: _STAFF | _HUB_READ | _INDEX_READ,
     Role.GRID_WORKER: _VIEW_GEO | {"org.view_department", "index.view_outcome"},
-    Role.MEDIATOR: _STAFF | {"org.view_personal_data"},
+    Role.MEDIATOR: _STAFF | _MEDIATE | {"org.view_personal_data"},
     Role.POLICE_OFFICER: _STAFF | _HUB_READ | {"org.view_personal_data"},
     Role.DUTY_OFFICER: _STAFF | _HUB_READ | _INDEX_READ,
     Role.PROSECUTOR: _STAFF | {"org.view_personal_data"},

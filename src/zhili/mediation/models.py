@@ -1,0 +1,350 @@
+"""Dispute mediation (矛盾纠纷多元化解): institutions and their mediators, routing rules, and the
+case with its parties, team, messages, sessions, attachments, documents and signatures.
+
+A case's life is an explicit state machine (django-fsm-2, `Case.state`, protected: only the
+transitions in `zhili.mediation.workflow` move it, each under a conditional update so that two
+people acting at once cannot both move it). Every move leaves a `Step` on the case's timeline.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField
+
+from zhili.core.scope import ScopedQuerySet
+from zhili.mediation.choices import (  # noqa: F401 - re-exported
+    OPEN_STATES,
+    Channel,
+    DisputeType,
+    DocumentKind,
+    InstitutionKind,
+    MemberRole,
+    PartyRole,
+    Referral,
+    State,
+)
+from zhili.mediation.workflow import CaseWorkflow
+
+
+class Institution(models.Model):
+    """A body that mediates. It sits at a unit and covers the places under it."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=InstitutionKind.choices)
+    unit = models.ForeignKey("geo.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    supervisor = models.ForeignKey(
+        "self", verbose_name=_("supervising body"), null=True, blank=True, on_delete=models.SET_NULL,
+        help_text=_("alerted when a case of this body is overdue"),
+    )  # fmt: skip
+    capacity = models.PositiveIntegerField(_("open cases it can carry"), default=60)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "unit__code"
+
+    class Meta:
+        verbose_name = _("mediation institution")
+        verbose_name_plural = _("mediation institutions")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Mediator(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="mediator"
+    )
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("institution"), on_delete=models.PROTECT, related_name="mediators"
+    )
+    is_head = models.BooleanField(
+        _("heads the institution"), default=False, help_text=_("accepts and assigns cases")
+    )
+    specialties = models.JSONField(_("dispute types"), default=list, blank=True)
+    max_cases = models.PositiveIntegerField(_("open cases at most"), default=15)
+    is_active = models.BooleanField(_("active"), default=True)
+    # The mediator's signing key, made when they first sign (private half sealed, see signing.py).
+    public_key = models.BinaryField(null=True, blank=True, editable=False)
+    sealed_private_key = models.BinaryField(null=True, blank=True, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "institution__unit__code"
+
+    class Meta:
+        verbose_name = _("mediator")
+        verbose_name_plural = _("mediators")
+        ordering = ["institution", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user.display_name or self.user.username} · {self.institution}"
+
+
+class RoutingRule(models.Model):
+    """Which institution takes a new case: the first active rule (lowest priority number) whose
+    conditions all hold. A rule names an institution, or a kind of institution: then the one of
+    that kind closest above the place (the deepest covering unit), least loaded first."""
+
+    priority = models.PositiveIntegerField(_("priority"), default=100, help_text=_("lower goes first"))
+    name = models.CharField(_("name"), max_length=100)
+    dispute_types = models.JSONField(_("dispute types"), default=list, blank=True, help_text=_("empty: any"))
+    min_amount = models.DecimalField(
+        _("from amount (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    max_amount = models.DecimalField(
+        _("below amount (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    unit_prefix = models.CharField(
+        _("places under (unit code)"), max_length=15, blank=True, help_text=_("empty: the whole city")
+    )
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("institution"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    institution_kind = models.CharField(
+        _("or kind of institution"), max_length=20, choices=InstitutionKind.choices, blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["priority", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="routing_rule_has_one_target",
+                condition=(models.Q(institution__isnull=False) & models.Q(institution_kind=""))
+                | (models.Q(institution__isnull=True) & ~models.Q(institution_kind="")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.priority} · {self.name}"
+
+
+class Case(ConcurrentTransitionMixin, CaseWorkflow, models.Model):
+    number = models.CharField(_("case number"), max_length=20, unique=True)
+    state = FSMField(
+        _("state"), max_length=20, choices=State.choices, default=State.SUBMITTED, protected=True
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    dispute_type = models.CharField(_("dispute type"), max_length=20, choices=DisputeType.choices)
+    amount = models.DecimalField(
+        _("amount involved (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    unit = models.ForeignKey("geo.Unit", verbose_name=_("place"), on_delete=models.PROTECT, related_name="+")
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    facts = models.TextField(_("facts"))
+    claims = models.TextField(_("claims"))
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("institution"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )  # fmt: skip
+    routed_by = models.CharField(_("routed by"), max_length=120, blank=True)
+    applicant_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("applicant's account"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    entered_by = models.CharField(_("entered by"), max_length=150, blank=True)
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, db_index=True, editable=False)
+    request_key = models.CharField(max_length=80, null=True, blank=True, unique=True, editable=False)
+    external_ref = models.CharField(_("reference in the sending system"), max_length=80, blank=True)
+    reason = models.TextField(_("last reason given"), blank=True)
+    terms = models.JSONField(_("agreed terms"), default=list, blank=True)
+    performance = models.CharField(_("how and when it is performed"), max_length=300, blank=True)
+    agreed_amount = models.DecimalField(
+        _("agreed amount (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    referral = models.CharField(_("referral"), max_length=20, choices=Referral.choices, blank=True)
+    accept_due = models.DateTimeField(_("acceptance due"), null=True, blank=True)
+    mediation_due = models.DateField(_("mediation due"), null=True, blank=True)
+    extended_days = models.PositiveIntegerField(_("days of extension"), default=0)
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    overdue_alerted = models.DateField(_("overdue alert sent"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "unit__code"
+
+    class Meta:
+        verbose_name = _("mediation case")
+        verbose_name_plural = _("mediation cases")
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("assign_case", _("Can accept, decline and assign cases of their institution")),
+            ("mediate_case", _("Can mediate the cases they are on")),
+        ]
+        indexes = [models.Index(fields=["state", "institution"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Party(models.Model):
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="parties")
+    role = models.CharField(_("role"), max_length=12, choices=PartyRole.choices)
+    name = models.CharField(_("name"), max_length=100)
+    gender = models.CharField(_("gender"), max_length=4, blank=True)
+    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )  # fmt: skip
+    # The party's signing key, made when they first sign (private half sealed, see signing.py).
+    public_key = models.BinaryField(null=True, blank=True, editable=False)
+    sealed_private_key = models.BinaryField(null=True, blank=True, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "case__unit__code"
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        ordering = ["case", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.name}"
+
+
+class Member(models.Model):
+    """Who works on a case. Only members (and the institution's heads) may act on it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mediation_cases"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=MemberRole.choices)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case member")
+        verbose_name_plural = _("case members")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="one_membership_per_user"),
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(role="lead"), name="one_lead_mediator_per_case"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"
+
+
+class Step(models.Model):
+    """The timeline: every state change, with who, when and why (append-only)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
+    at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(_("action"), max_length=30)
+    source = models.CharField(_("from"), max_length=20, blank=True)
+    target = models.CharField(_("to"), max_length=20, blank=True)
+    actor = models.CharField(_("by"), max_length=150)
+    reason = models.TextField(_("reason"), blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action} {self.source}→{self.target}"
+
+
+class Message(models.Model):
+    """The case's thread. `private`: a mediators' note, never shown to the parties."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    author = models.CharField(_("author"), max_length=150)
+    author_party = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("message"))
+    private = models.BooleanField(_("mediators only"), default=False)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.author}: {self.body[:40]}"
+
+
+class Meeting(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="meetings")
+    starts_at = models.DateTimeField(_("starts at"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    video_url = models.URLField(_("video meeting link"), blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Attachment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="mediation/attachments/%Y/%m/")
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.CharField(max_length=150)
+    at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Document(models.Model):
+    """A generated document. The agreement's `sha256` is what the parties sign; once all have
+    signed, `signed_pdf` carries their signatures and `code`, and `signed_sha256` its hash."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=12, choices=DocumentKind.choices)
+    version = models.PositiveIntegerField(default=1)
+    docx = models.FileField(upload_to="mediation/documents/%Y/%m/")
+    pdf = models.FileField(upload_to="mediation/documents/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+    signed_pdf = models.FileField(upload_to="mediation/signed/%Y/%m/", blank=True)
+    signed_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    code = models.CharField(_("verification code"), max_length=19, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind", "version"], name="one_document_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.version}"
+
+
+class Signature(models.Model):
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="signatures")
+    party = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="signatures"
+    )
+    mediator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    statement = models.JSONField()
+    signature = models.BinaryField()
+    public_key = models.BinaryField()
+    image = models.BinaryField(null=True, blank=True)
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "party"], name="one_signature_per_party"),
+            models.UniqueConstraint(fields=["document", "mediator"], name="one_signature_per_mediator"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} · {self.statement.get('signer_name', '')}"

@@ -1,0 +1,472 @@
+"""Every write of the mediation app: apply, route, move a case through its workflow, its team,
+thread and meetings. Each call is one transaction that writes the timeline and the audit; the
+hub hears of a case when it opens and when it ends (in the same transaction, see hub.publish).
+Documents and signatures: `zhili.mediation.paperwork`."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+
+from zhili.core.errors import Conflict, Forbidden, NotFound, ZhiliError
+from zhili.geo.models import Level, Unit
+from zhili.mediation.choices import OPEN_STATES, Channel, MemberRole, PartyRole, State
+from zhili.mediation.models import (
+    Attachment,
+    Case,
+    Institution,
+    Mediator,
+    Member,
+    Message,
+    Party,
+    RoutingRule,
+    Step,
+)
+from zhili.org.audit import record
+from zhili.org.models import AuditAction, User
+
+ACCEPT_HOURS = 72  # the institution decides on acceptance within three days
+DUPLICATE_MINUTES = 30
+MAX_ATTACHMENT = 10 * 1024 * 1024
+# What a party may attach, and how each file type begins (a renamed file is refused).
+ATTACHMENT_TYPES = {
+    ".pdf": ("application/pdf", (b"%PDF",)),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
+}
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+PHONE = re.compile(r"^1[3-9]\d{9}$")
+
+
+class InvalidApplication(ZhiliError):
+    code = "invalid_application"
+    status = 422
+
+
+def _field_error(field: str, message: str) -> InvalidApplication:
+    return InvalidApplication(f"{field}: {message}", details=[{"field": field, "reason": message}])
+
+
+def valid_id_number(text: str) -> bool:
+    """GB 11643: 17 digits and a check character."""
+    if not re.fullmatch(r"\d{17}[\dX]", text):
+        return False
+    return ID_CHECK[sum(int(d) * w for d, w in zip(text[:17], ID_WEIGHTS, strict=True)) % 11] == text[17]
+
+
+# --- applying --------------------------------------------------------------------------------
+
+
+@dataclass
+class PartyIn:
+    role: str
+    name: str
+    gender: str = ""
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+
+
+def _place(unit_code: str | None, lon: float | None, lat: float | None) -> Unit:
+    if unit_code:
+        unit = Unit.objects.filter(code=unit_code, level__gte=Level.DISTRICT).first()
+        if unit is None:
+            raise _field_error(
+                "unit_code",
+                _("no district, town, village or grid has the code %(code)s") % {"code": unit_code},
+            )
+        return unit
+    if lon is None or lat is None:
+        raise _field_error("place", _("give the place as a unit code or as lon and lat"))
+    from zhili.geo.lookup import locate
+
+    code = str(locate([lon], [lat], Level.VILLAGE)[0])
+    if not code:
+        raise _field_error(
+            "place", _("the point %(lon)s, %(lat)s is outside the city") % {"lon": lon, "lat": lat}
+        )
+    return Unit.objects.get(code=code)
+
+
+def _check_parties(parties: list[PartyIn]) -> None:
+    roles = [p.role for p in parties]
+    if PartyRole.APPLICANT not in roles:
+        raise _field_error("parties", _("name at least one applicant"))
+    if PartyRole.RESPONDENT not in roles:
+        raise _field_error("parties", _("name at least one other party (respondent)"))
+    for i, p in enumerate(parties):
+        if not p.name.strip():
+            raise _field_error(f"parties.{i}.name", _("required"))
+        if p.id_number and not valid_id_number(p.id_number.upper()):
+            raise _field_error(
+                f"parties.{i}.id_number", _("not a valid resident ID number (18 characters, check digit)")
+            )
+        if p.phone and not PHONE.match(p.phone):
+            raise _field_error(f"parties.{i}.phone", _("a mobile number has 11 digits and starts with 1"))
+    applicant = next(p for p in parties if p.role == PartyRole.APPLICANT)
+    if not (applicant.phone or applicant.id_number):
+        raise _field_error("parties.0.phone", _("the applicant needs a phone number or an ID number"))
+
+
+def fingerprint(dispute_type: str, parties: list[PartyIn], facts: str) -> str:
+    applicant = next(p for p in parties if p.role == PartyRole.APPLICANT)
+    who = (applicant.id_number or applicant.phone).upper()
+    text = re.sub(r"\s+", "", facts)
+    return hashlib.sha256(f"{dispute_type}|{who}|{text}".encode()).hexdigest()
+
+
+def apply(
+    *,
+    actor,
+    dispute_type: str,
+    parties: list[PartyIn],
+    facts: str,
+    claims: str,
+    amount: Decimal | None = None,
+    unit_code: str | None = None,
+    lon: float | None = None,
+    lat: float | None = None,
+    channel: str = Channel.ONLINE,
+    request_key: str | None = None,
+    external_ref: str = "",
+    paperwork: bool = True,
+) -> tuple[Case, bool]:
+    """A new case, routed. Returns (case, created): a retried request (same `request_key`) gets
+    the case it made; the same applicant with the same facts within minutes is refused.
+    `paperwork=False` leaves the documents to be written when first opened (bulk loads)."""
+    if request_key and (done := Case.objects.filter(request_key=request_key).first()):
+        return done, False
+    if channel != Channel.ONLINE and not actor.has_perm("mediation.add_case"):
+        raise Forbidden(_("only staff enter cases on someone's behalf"))
+    if not facts.strip():
+        raise _field_error("facts", _("required"))
+    if not claims.strip():
+        raise _field_error("claims", _("required"))
+    if amount is not None and amount < 0:
+        raise _field_error("amount", _("must not be negative"))
+    _check_parties(parties)
+    unit = _place(unit_code, lon, lat)
+    mark = fingerprint(dispute_type, parties, facts)
+    since = timezone.now() - timedelta(minutes=DUPLICATE_MINUTES)
+    if twin := Case.objects.filter(fingerprint=mark, created_at__gte=since).first():
+        raise Conflict(
+            _("the same application was made at %(when)s as case %(number)s")
+            % {"when": timezone.localtime(twin.created_at).strftime("%H:%M"), "number": twin.number},
+            details=[{"field": "facts", "reason": "duplicate", "case": twin.number}],
+        )
+    institution, routed_by = route(dispute_type=dispute_type, amount=amount, unit=unit)
+    staff = channel != Channel.ONLINE
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(
+                number=f"tmp-{mark[:12]}",
+                channel=channel,
+                dispute_type=dispute_type,
+                amount=amount,
+                unit=unit,
+                lon=lon,
+                lat=lat,
+                facts=facts.strip(),
+                claims=claims.strip(),
+                institution=institution,
+                routed_by=routed_by,
+                applicant_user=None if staff else actor,
+                entered_by=actor.get_username() if staff else "",
+                fingerprint=mark,
+                request_key=request_key,
+                external_ref=external_ref,
+                accept_due=timezone.now() + timedelta(hours=ACCEPT_HOURS),
+            )
+            case.number = f"TJ{timezone.localdate():%Y}{case.pk:06d}"
+            case.save(update_fields=["number"])
+            for p in parties:
+                Party.objects.create(
+                    case=case, role=p.role, name=p.name.strip(), gender=p.gender, id_number=p.id_number.upper(),
+                    phone=p.phone, address=p.address,
+                    user=actor if (not staff and p.role == PartyRole.APPLICANT and p is parties[0]) else None,
+                )  # fmt: skip
+            _step(case, "submit", "", State.SUBMITTED, actor, details={"routed_by": routed_by})
+            record(actor=actor, action=AuditAction.CREATE, obj=case, details={"channel": channel})
+            _publish_opened(case, len(parties))
+            if paperwork:
+                from zhili.mediation.paperwork import generate
+
+                generate(case=case, kind="application")
+    except IntegrityError:
+        if request_key and (done := Case.objects.filter(request_key=request_key).first()):
+            return done, False  # the same request, arriving twice at once
+        raise
+    return case, True
+
+
+# --- routing ---------------------------------------------------------------------------------
+
+
+def open_load() -> dict[int, int]:
+    rows = Case.objects.filter(state__in=OPEN_STATES).values("institution").annotate(n=Count("id"))
+    return {r["institution"]: r["n"] for r in rows}
+
+
+def route(*, dispute_type: str, amount: Decimal | None, unit: Unit) -> tuple[Institution | None, str]:
+    """The institution for a new case and the rule that chose it (RoutingRule, in order)."""
+    load = None
+    for rule in RoutingRule.objects.filter(is_active=True).select_related("institution"):
+        if rule.dispute_types and dispute_type not in rule.dispute_types:
+            continue
+        if rule.min_amount is not None and (amount is None or amount < rule.min_amount):
+            continue
+        if rule.max_amount is not None and amount is not None and amount >= rule.max_amount:
+            continue
+        if rule.unit_prefix and not unit.code.startswith(Unit(code=rule.unit_prefix).prefix):
+            continue
+        if rule.institution_id:
+            if rule.institution.is_active:
+                return rule.institution, rule.name
+            continue
+        load = open_load() if load is None else load
+        covering = [
+            i for i in Institution.objects.filter(kind=rule.institution_kind, is_active=True).select_related("unit")
+            if unit.code.startswith(i.unit.prefix) and load.get(i.pk, 0) < i.capacity
+        ]  # fmt: skip
+        if covering:
+            best = min(covering, key=lambda i: (-len(i.unit.prefix), load.get(i.pk, 0), i.code))
+            return best, rule.name
+    return None, ""
+
+
+# --- the workflow ----------------------------------------------------------------------------
+
+ACTIONS = ("accept", "decline", "assign", "start", "agree", "fail", "withdraw", "refer", "archive")
+ACTION_LABELS = {
+    "accept": _lazy("accept"), "decline": _lazy("decline"), "assign": _lazy("assign"),
+    "start": _lazy("start mediating"), "agree": _lazy("record an agreement"), "fail": _lazy("close as failed"),
+    "withdraw": _lazy("withdraw"), "refer": _lazy("refer"), "archive": _lazy("archive"),
+}  # fmt: skip
+NEEDS_REASON = {"decline", "fail", "withdraw"}
+
+
+def _step(case: Case, action: str, source: str, target: str, actor, reason: str = "", details=None) -> None:
+    Step.objects.create(
+        case=case, action=action, source=source, target=target, actor=actor.get_username(),
+        reason=reason, details=details or {},
+    )  # fmt: skip
+
+
+def move(*, case: Case, action: str, actor, reason: str = "", paperwork: bool = True, **fields) -> Case:
+    """Take one transition of the case's workflow, if its state and the actor allow it.
+    Accepting writes the acceptance form, agreeing the agreement (unless `paperwork=False`)."""
+    if action not in ACTIONS:
+        raise NotFound(_("no such action: %(action)s") % {"action": action})
+    method = getattr(case, action)
+    if not can_proceed(method):
+        raise Conflict(
+            _("a case that is %(state)s cannot be %(action)s")
+            % {"state": case.get_state_display(), "action": ACTION_LABELS[action]},
+            code="illegal_transition",
+        )
+    if not has_transition_perm(method, actor):
+        record(actor=actor, action=AuditAction.DENIED, obj=case, details={"action": action})
+        raise Forbidden(_("you may not %(action)s this case") % {"action": ACTION_LABELS[action]})
+    if action in NEEDS_REASON and not reason.strip():
+        raise _field_error("reason", _("give the reason"))
+    source = case.state
+    try:
+        with transaction.atomic():
+            if action == "assign":
+                _set_team(case, actor, **fields)
+                fields = {}
+            method(reason=reason.strip(), **fields)
+            case.save()
+            _step(case, action, source, case.state, actor, reason)
+            record(
+                actor=actor, action=AuditAction.CHANGE, obj=case, details={"action": action, "to": case.state}
+            )
+            if paperwork and action in ("accept", "agree"):
+                from zhili.mediation.paperwork import generate
+
+                generate(case=case, kind="acceptance" if action == "accept" else "agreement")
+            if case.state in (State.DECLINED, State.FAILED, State.WITHDRAWN):
+                _publish_outcome(case)
+    except ConcurrentTransition:
+        raise Conflict(
+            _("someone else changed this case just now; reload it"), code="concurrent_change"
+        ) from None
+    return case
+
+
+def _set_team(
+    case: Case, actor, *, lead: str, co: list[str] | None = None, observers: list[str] | None = None
+) -> None:
+    """The lead mediator (of the case's institution) and the others on the case."""
+    people = {
+        u.username: u for u in User.objects.filter(username__in=[lead, *(co or []), *(observers or [])])
+    }
+    if (
+        lead not in people
+        or not Mediator.objects.filter(
+            user=people[lead], institution_id=case.institution_id, is_active=True
+        ).exists()
+    ):
+        raise _field_error("lead", _("%(name)s is not an active mediator of %(institution)s") % {
+            "name": lead, "institution": case.institution})  # fmt: skip
+    wanted = [(lead, MemberRole.LEAD)] + [(u, MemberRole.CO) for u in co or []]
+    wanted += [(u, MemberRole.OBSERVER) for u in observers or []]
+    for username, role in wanted:
+        if username not in people:
+            raise _field_error("team", _("no user %(name)s") % {"name": username})
+        Member.objects.update_or_create(case=case, user=people[username], defaults={"role": role})
+
+
+def reassign(*, case: Case, actor, lead: str, reason: str) -> Case:
+    """A new lead mediator, with the reason; the old lead stays on as co-mediator."""
+    from zhili.mediation.workflow import is_head
+
+    if not is_head(case, actor):
+        raise Forbidden(_("only the institution's head reassigns a case"))
+    if not reason.strip():
+        raise _field_error("reason", _("give the reason"))
+    if case.state not in (State.ASSIGNED, State.IN_MEDIATION):
+        raise Conflict(_("only an assigned case is reassigned"), code="illegal_transition")
+    with transaction.atomic():
+        old = case.members.filter(role=MemberRole.LEAD).first()
+        if old:
+            old.role = MemberRole.CO
+            old.save(update_fields=["role"])
+        _set_team(case, actor, lead=lead)
+        _step(case, "reassign", case.state, case.state, actor, reason, {"lead": lead})
+        record(actor=actor, action=AuditAction.CHANGE, obj=case, details={"action": "reassign", "lead": lead})
+    return case
+
+
+def extend(*, case: Case, actor, days: int, reason: str) -> Case:
+    from zhili.mediation.workflow import is_lead
+
+    if not is_lead(case, actor):
+        raise Forbidden(_("only the lead mediator extends the mediation period"))
+    if not 1 <= days <= 30 or not reason.strip():
+        raise _field_error("days", _("extend by 1 to 30 days, with the reason"))
+    if case.state not in (State.ACCEPTED, State.ASSIGNED, State.IN_MEDIATION):
+        raise Conflict(_("only a case in mediation is extended"), code="illegal_transition")
+    with transaction.atomic():
+        updated = Case.objects.filter(pk=case.pk, extended_days=case.extended_days).update(
+            extended_days=case.extended_days + days, mediation_due=case.mediation_due + timedelta(days=days)
+        )
+        if not updated:
+            raise Conflict(_("someone else changed this case just now; reload it"), code="concurrent_change")
+        case.refresh_from_db()
+        _step(case, "extend", case.state, case.state, actor, reason, {"days": days})
+        record(actor=actor, action=AuditAction.CHANGE, obj=case, details={"action": "extend", "days": days})
+    return case
+
+
+def post_message(*, case: Case, actor, body: str, private: bool = False) -> Message:
+    from zhili.mediation.selectors import member_role, party_of
+
+    party = party_of(case, actor)
+    if party is None and member_role(case, actor) is None:
+        raise Forbidden(_("only the parties and the case's team write in its thread"))
+    if private and party is not None:
+        raise Forbidden(_("private notes are the mediators' own"))
+    if not body.strip():
+        raise _field_error("body", _("required"))
+    return Message.objects.create(
+        case=case, author=actor.get_username(), author_party=party, body=body.strip(), private=private
+    )
+
+
+def attach(*, case: Case, actor, upload) -> Attachment:
+    """A file for the case from a party or its team: a known type whose content matches its name."""
+    from pathlib import PurePath
+
+    from django.core.files.base import ContentFile
+
+    from zhili.mediation.selectors import member_role, party_of
+
+    if party_of(case, actor) is None and member_role(case, actor) is None:
+        raise Forbidden(_("only the parties and the case's team add files to it"))
+    name = PurePath(upload.name or "").name
+    kind = ATTACHMENT_TYPES.get(PurePath(name).suffix.lower())
+    accepted = ", ".join(ATTACHMENT_TYPES)
+    if kind is None:
+        raise ZhiliError(_("file: %(name)s is not accepted; send %(types)s") % {"name": name, "types": accepted},
+                         code="unsupported_type", status=415, details=[{"field": "file"}])  # fmt: skip
+    if upload.size > MAX_ATTACHMENT:
+        raise ZhiliError(_("file: %(name)s is larger than 10 MB") % {"name": name}, code="too_large", status=413,
+                         details=[{"field": "file"}])  # fmt: skip
+    data = upload.read()
+    if not data.startswith(kind[1]):
+        raise ZhiliError(_("file: the content of %(name)s is not what its name says") % {"name": name},
+                         code="unsupported_type", status=415, details=[{"field": "file"}])  # fmt: skip
+    with transaction.atomic():
+        item = Attachment(
+            case=case, name=name, content_type=kind[0], size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor.get_username(),
+        )  # fmt: skip
+        item.file.save(name, ContentFile(data), save=False)
+        item.save()
+        record(
+            actor=actor, action=AuditAction.CREATE, obj=case, details={"attachment": name, "size": len(data)}
+        )
+    return item
+
+
+# --- what the hub hears ----------------------------------------------------------------------
+
+
+def _publish_opened(case: Case, parties: int) -> None:
+    from zhili.hub.publish import publish
+
+    fields = {"category": case.dispute_type, "quantity": parties}  # the hub's categories (catalogue.yaml)
+    if case.amount is not None:
+        fields["amount"] = str(case.amount)
+    publish(
+        module="mediation",
+        department="justice",
+        events=[{
+            "source_id": f"{case.number}-opened", "type": "dispute.mediation_case",
+            "occurred_at": timezone.localtime(case.created_at).isoformat(), "unit_code": case.unit.code,
+            **({"lon": case.lon, "lat": case.lat} if case.lon is not None else {}), "fields": fields,
+        }],
+    )  # fmt: skip
+
+
+OUTCOME = {
+    State.SIGNED: "settled",
+    State.FAILED: "not_settled",
+    State.WITHDRAWN: "withdrawn",
+    State.DECLINED: "not_settled",
+}
+
+
+def _publish_outcome(case: Case) -> None:
+    from zhili.hub.publish import publish
+
+    fields = {
+        "category": OUTCOME[case.state],
+        "agreement_signed": case.state == State.SIGNED,
+        "case_ref": case.number,
+    }
+    if case.agreed_amount is not None:
+        fields["amount"] = str(case.agreed_amount)
+    publish(
+        module="mediation",
+        department="justice",
+        events=[{
+            "source_id": f"{case.number}-outcome", "type": "dispute.mediation_outcome",
+            "occurred_at": timezone.localtime(case.closed_at or timezone.now()).isoformat(),
+            "unit_code": case.unit.code, "fields": fields,
+        }],
+    )  # fmt: skip

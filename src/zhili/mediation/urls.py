@@ -1,0 +1,18 @@
+"""Mediation pages under /m/."""
+
+from django.urls import path
+
+from zhili.mediation import views
+
+app_name = "mediation"
+urlpatterns: list = [
+    path("", views.home, name="home"),
+    path("apply/", views.apply, name="apply"),
+    path("cases/", views.cases, name="cases"),
+    path("cases/<str:number>/", views.case, name="case"),
+    path("cases/<str:number>/act/", views.act, name="act"),
+    path("cases/<str:number>/messages/", views.post_message, name="message"),
+    path("cases/<str:number>/sign/", views.sign, name="sign"),
+    path("cases/<str:number>/documents/<str:kind>.<str:fmt>", views.document, name="document"),
+    path("verify/", views.verify, name="verify"),
+]

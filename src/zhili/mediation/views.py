@@ -1,0 +1,252 @@
+"""The mediation pages: apply from a phone (signing in by a text-message code if need be), the
+case list and the case page where mediators and parties work, and the public check of a signed
+agreement. Every write goes through the services; their refusals come back on the form."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from django.contrib import messages as flash
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhili.core.errors import ZhiliError
+from zhili.mediation import forms, paperwork, selectors, services
+from zhili.mediation.choices import DisputeType, DocumentKind, PartyRole, State
+from zhili.mediation.models import Mediator
+from zhili.org import phone
+
+
+def _case(request, number: str):
+    """The case if the visitor may see it; otherwise the 404 page, as for a missing case."""
+    from django.http import Http404
+
+    from zhili.core.errors import NotFound
+
+    try:
+        return selectors.get_case(request.user, number)
+    except NotFound:
+        raise Http404 from None
+
+
+def home(request):
+    if request.user.is_authenticated and request.user.has_perm("mediation.view_case"):
+        return redirect("mediation:cases")
+    return redirect("mediation:apply")
+
+
+def _phone_step(request):
+    """Not signed in: the page asks for a mobile number, then for the code sent to it."""
+    stage = "code" if request.session.get("phone_pending") else "phone"
+    form = (forms.CodeForm if stage == "code" else forms.PhoneForm)(
+        request.POST or None, initial={"phone": request.session.get("phone_pending", "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if stage == "phone" or "resend" in request.POST:
+                phone.send_code(form.cleaned_data["phone"])
+                request.session["phone_pending"] = form.cleaned_data["phone"]
+                return redirect(request.path)
+            user = phone.sign_in(form.cleaned_data["phone"], form.cleaned_data["code"])
+        except phone.PhoneError as err:
+            form.add_error("code" if stage == "code" and "code" in err.message[:6] else "phone", err.message)
+        else:
+            request.session.pop("phone_pending", None)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect(request.path)
+    return render(request, "mediation/phone.html", {"form": form, "stage": stage})
+
+
+def apply(request):
+    if not request.user.is_authenticated:
+        return _phone_step(request)
+    me = request.user
+    form = forms.ApplyForm(request.POST or None, request.FILES or None,
+                           initial={"applicant_phone": me.phone, "applicant_name": me.display_name})  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        parties = [
+            services.PartyIn(role=PartyRole.APPLICANT, name=d["applicant_name"], gender=d["applicant_gender"],
+                             id_number=d["applicant_id_number"], phone=d["applicant_phone"], address=d["applicant_address"]),
+            services.PartyIn(role=PartyRole.RESPONDENT, name=d["respondent_name"], id_number=d["respondent_id_number"],
+                             phone=d["respondent_phone"], address=d["respondent_address"]),
+        ]  # fmt: skip
+        try:
+            with transaction.atomic():  # the case and its files, or nothing
+                case, created = services.apply(
+                    actor=me, dispute_type=d["dispute_type"], amount=d["amount"], parties=parties,
+                    unit_code=d["unit_code"] or None, lon=d["lon"], lat=d["lat"], facts=d["facts"],
+                    claims=d["claims"], request_key=f"web:{me.pk}:{d['request_key']}",
+                )  # fmt: skip
+                for upload in d["files"] if created else []:
+                    services.attach(case=case, actor=me, upload=upload)
+        except ZhiliError as err:
+            for detail in err.details or [{"field": None}]:
+                form.add_service_error(detail.get("field") or "", err.message)
+        else:
+            flash.success(
+                request, _("Your application %(number)s has been received.") % {"number": case.number}
+            )
+            return redirect("mediation:case", number=case.number)
+    return render(request, "mediation/apply.html", {"form": form})
+
+
+@login_required
+def cases(request):
+    qs = selectors.visible_cases(request.user).select_related("unit", "institution")
+    state, kind = request.GET.get("state", ""), request.GET.get("type", "")
+    if state in State.values:
+        qs = qs.filter(state=state)
+    if kind in DisputeType.values:
+        qs = qs.filter(dispute_type=kind)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "mediation/cases.html", {
+        "page": page, "state": state, "kind": kind, "states": State.choices, "kinds": DisputeType.choices,
+    })  # fmt: skip
+
+
+def _case_context(request, case, **forms_):
+    from django_fsm import has_transition_perm
+
+    me = request.user
+    role = selectors.member_role(case, me)
+    party = selectors.party_of(case, me)
+    mediators = Mediator.objects.filter(institution_id=case.institution_id, is_active=True).select_related(
+        "user"
+    )
+    choices = [(m.user.username, m.user.display_name or m.user.username) for m in mediators]
+    agreement = paperwork.latest(case, DocumentKind.AGREEMENT)
+    signed = set()
+    if agreement:
+        signed = {s.party_id or f"m{s.mediator_id}" for s in agreement.signatures.all()}
+    may_sign = case.state == State.AGREED and agreement is not None and (
+        (party is not None and party.pk not in signed) or (role == "lead" and f"m{me.pk}" not in signed and not me.is_superuser)
+    )  # fmt: skip
+    return {
+        "case": case, "parties": selectors.parties(case, me), "role": role, "party": party,
+        "steps": case.steps.all(), "team": case.members.select_related("user").order_by("id"),
+        "thread": selectors.messages(case, me), "meetings": case.meetings.all(), "attachments": case.attachments.all(),
+        "documents": [(k, label, paperwork.latest(case, k) or paperwork.due(case, k)) for k, label in DocumentKind.choices],
+        "actions": [(a, services.ACTION_LABELS[a]) for a in services.ACTIONS if has_transition_perm(getattr(case, a), me)],
+        "action_form": forms_.get("action_form") or forms.ActionForm(mediators=choices),
+        "message_form": forms_.get("message_form") or forms.MessageForm(),
+        "sign_form": forms_.get("sign_form") or (forms.SignForm(initial={"document_sha256": agreement.sha256}) if may_sign else None),
+        "agreement": agreement, "mediators": choices, "may_write": role is not None or party is not None,
+    }  # fmt: skip
+
+
+@login_required
+def case(request, number: str):
+    item = _case(request, number)
+    return render(request, "mediation/case.html", _case_context(request, item))
+
+
+@login_required
+@require_POST
+def act(request, number: str):
+    item = _case(request, number)
+    mediators = Mediator.objects.filter(institution_id=item.institution_id).values_list(
+        "user__username", "user__username"
+    )
+    form = forms.ActionForm(request.POST, mediators=list(mediators))
+    if form.is_valid():
+        d, action = form.cleaned_data, form.cleaned_data["action"]
+        extra = {
+            "assign": {"lead": d["lead"], "co": d["co"]},
+            "agree": {"terms": [t.strip() for t in d["terms"].splitlines() if t.strip()],
+                      "performance": d["performance"], "agreed_amount": d["agreed_amount"]},
+            "refer": {"referral": d["referral"]},
+        }.get(action, {})  # fmt: skip
+        try:
+            if action == "agree" and not extra["terms"]:
+                raise ZhiliError(_("terms: write down what was agreed"), details=[{"field": "terms"}])
+            services.move(case=item, action=action, actor=request.user, reason=d["reason"], **extra)
+        except ZhiliError as err:
+            form.add_error(None, err.message)
+        else:
+            return redirect("mediation:case", number=number)
+    item.refresh_from_db()
+    return render(request, "mediation/case.html", _case_context(request, item, action_form=form), status=400)
+
+
+@login_required
+@require_POST
+def post_message(request, number: str):
+    item = _case(request, number)
+    form = forms.MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.post_message(case=item, actor=request.user, **form.cleaned_data)
+        except ZhiliError as err:
+            form.add_error(None, err.message)
+        else:
+            return redirect(reverse("mediation:case", args=[number]) + "#thread")
+    return render(request, "mediation/case.html", _case_context(request, item, message_form=form), status=400)
+
+
+@login_required
+@require_POST
+def sign(request, number: str):
+    item = _case(request, number)
+    form = forms.SignForm(request.POST)
+    if form.is_valid():
+        try:
+            image = None
+            if form.cleaned_data["image"].startswith("data:image/png;base64,"):
+                image = base64.b64decode(form.cleaned_data["image"].split(",", 1)[1], validate=True)
+            paperwork.sign(
+                case=item,
+                actor=request.user,
+                document_sha256=form.cleaned_data["document_sha256"],
+                image=image,
+            )
+        except (ZhiliError, binascii.Error) as err:
+            form.add_error(None, getattr(err, "message", _("the signature image could not be read")))
+        else:
+            flash.success(request, _("You have signed the agreement."))
+            return redirect("mediation:case", number=number)
+    return render(request, "mediation/case.html", _case_context(request, item, sign_form=form), status=400)
+
+
+@login_required
+def document(request, number: str, kind: str, fmt: str):
+    item = _case(request, number)
+    if kind not in DocumentKind.values or fmt not in ("pdf", "docx"):
+        from django.http import Http404
+
+        raise Http404
+    data, name = paperwork.document_for(case=item, actor=request.user, kind=kind, fmt=fmt)
+    types = {
+        "pdf": "application/pdf",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    }
+    response = HttpResponse(data, content_type=types[fmt])
+    inline = fmt == "pdf" and request.GET.get("view") == "1"
+    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{name}"'
+    return response
+
+
+def verify(request):
+    """Public: is this agreement ours and unchanged? By the code printed on it, or the file."""
+    form = forms.VerifyForm(request.POST or request.GET or None, request.FILES or None)
+    result = None
+    if form.is_bound and form.is_valid():
+        upload = form.cleaned_data.get("file")
+        if upload is not None:
+            if upload.size > services.MAX_ATTACHMENT:
+                form.add_error("file", _("file: at most 10 MB"))
+            else:
+                result = paperwork.verify(pdf=upload.read())
+        elif form.cleaned_data.get("code"):
+            result = paperwork.verify(code=form.cleaned_data["code"])
+        else:
+            form.add_error("code", _("type the code or choose the file"))
+    return render(request, "mediation/verify.html", {"form": form, "result": result})

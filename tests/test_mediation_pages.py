@@ -1,0 +1,123 @@
+"""The mediation pages with Django's test client: a citizen without an account signs in by a
+text-message code and applies; a bad application comes back with the field marked and nothing
+stored; the head and the lead work the case on its page; the parties sign there; anyone checks
+the agreement on /m/verify/."""
+
+from __future__ import annotations
+
+import re
+
+from django.test import Client
+
+from tests.conftest import OWN_VILLAGE, client_for
+from tests.mediation_fixtures import API, application, post
+
+FORM = {
+    "dispute_type": "neighbour", "amount": "3000", "unit_code": OWN_VILLAGE,
+    "facts": "楼上漏水浸坏天花板", "claims": "赔偿3000元", "applicant_name": "孙丽",
+    "applicant_gender": "女", "applicant_id_number": "", "applicant_phone": "13611112222",
+    "respondent_name": "钱强", "respondent_phone": "13633334444", "request_key": "abc123",
+}  # fmt: skip
+
+
+def sms_code(settings) -> str:
+    log = (settings.DATA_DIR / "outbox" / "sms.log").read_text(encoding="utf-8")
+    return re.findall(r"(\d{6})", log.splitlines()[-1])[-1]
+
+
+def test_a_citizen_signs_in_by_text_message_and_applies(mediation, settings, tmp_path):
+    from zhili.mediation.models import Case
+    from zhili.org.models import User
+
+    settings.DATA_DIR = tmp_path
+    visitor = Client()
+    page = visitor.get("/m/apply/")
+    assert page.status_code == 200 and "发送验证码" in page.content.decode()
+    assert (
+        visitor.post("/m/apply/", {"phone": "12345"}).content.decode().count("手机号为以 1 开头的 11 位数字")
+        == 1
+    )
+    assert visitor.post("/m/apply/", {"phone": "13611112222"}).status_code == 302
+    wrong = visitor.post(
+        "/m/apply/",
+        {"phone": "13611112222", "code": "000000" if sms_code(settings) != "000000" else "111111"},
+    )
+    assert "验证码不正确" in wrong.content.decode()
+    assert visitor.post("/m/apply/", {"phone": "13611112222", "code": sms_code(settings)}).status_code == 302
+    me = User.objects.get(phone="13611112222")
+    assert (me.username, me.role, me.has_usable_password()) == ("tel-13611112222", "citizen", False)
+    form = visitor.get("/m/apply/").content.decode()
+    assert 'value="13611112222"' in form and "纠纷发生地" in form
+    done = visitor.post("/m/apply/", FORM)
+    case = Case.objects.get()
+    assert done.status_code == 302 and done["Location"] == f"/m/cases/{case.number}/"
+    assert case.parties.get(role="applicant").user == me and case.institution.code == "gb-rmtw"
+    mine = visitor.get(done["Location"]).content.decode()
+    assert "13611112222" in mine and "136****4444" in mine  # her own phone in full, the other party's masked
+    # the same form sent again (a double tap) is the same case
+    assert visitor.post("/m/apply/", FORM)["Location"] == done["Location"] and Case.objects.count() == 1
+
+
+def test_a_bad_application_marks_the_field_and_stores_nothing(mediation):
+    from zhili.mediation.models import Attachment, Case
+
+    alice = client_for(mediation["resident_own"])
+    for change, field, says in (
+        ({"applicant_id_number": "449902199001011232"}, "applicant_id_number", "不是有效的居民身份证号"),
+        ({"unit_code": ""}, "unit_code", "请选择村居，或使用您的位置"),
+        ({"facts": ""}, "facts", "这个字段是必填项"),
+    ):
+        page = alice.post("/m/apply/", {**FORM, **change})
+        html = page.content.decode()
+        assert page.status_code == 200 and f'data-field="{field}">' in html and says in html, field
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad = alice.post("/m/apply/", {**FORM, "files": [SimpleUploadedFile("x.exe", b"MZ")]})
+    assert 'data-field="files">' in bad.content.decode() and "不接受 x.exe" in bad.content.decode()
+    assert Case.objects.count() == 0 and Attachment.objects.count() == 0
+
+
+def test_the_head_and_the_lead_work_the_case_and_the_parties_sign_on_its_page(mediation):
+    from zhili.mediation.models import Case
+
+    number = post(client_for(mediation["resident_own"]), f"{API}/cases", application()).json()["number"]
+    head = client_for(mediation["mediator"])
+    page = head.get(f"/m/cases/{number}/").content.decode()
+    assert 'value="accept"' in page and 'value="decline"' in page and "449902199001011231" in page
+    assert head.post(f"/m/cases/{number}/act/", {"action": "accept", "reason": "符合条件"}).status_code == 302
+    assert (
+        head.post(
+            f"/m/cases/{number}/act/", {"action": "assign", "lead": "mediator_a", "co": ["carol"]}
+        ).status_code
+        == 302
+    )
+    assert head.post(f"/m/cases/{number}/act/", {"action": "start"}).status_code == 302
+    refused = head.post(f"/m/cases/{number}/act/", {"action": "fail"})
+    assert refused.status_code == 400 and "请说明理由" in refused.content.decode()
+    assert head.post(f"/m/cases/{number}/messages/", {"body": "下周二调解", "private": ""}).status_code == 302
+    agreed = head.post(f"/m/cases/{number}/act/", {"action": "agree", "terms": "赔偿2500元\n互不追究"})
+    assert agreed.status_code == 302
+    case = Case.objects.get(number=number)
+    assert case.state == "agreed" and case.terms == ["赔偿2500元", "互不追究"]
+    sha = case.documents.get(kind="agreement").sha256
+    for who in ("resident_own", "resident_other", "mediator"):
+        client = client_for(mediation[who])
+        assert 'id="pad"' in client.get(f"/m/cases/{number}/").content.decode(), who
+        assert (
+            client.post(f"/m/cases/{number}/sign/", {"document_sha256": sha, "agree": "on"}).status_code
+            == 302
+        )
+    case.refresh_from_db()
+    assert case.state == "signed"
+    code = case.documents.get(kind="agreement").code
+    checked = Client().get("/m/verify/", {"code": code}).content.decode()
+    assert "有效" in checked and number in checked
+    assert "未知" in Client().get("/m/verify/", {"code": "AAAA-BBBB-CCCC-DDDD"}).content.decode()
+    pdf = head.get(f"/m/cases/{number}/documents/agreement.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_an_outsider_gets_the_404_page_for_a_case(mediation):
+    number = post(client_for(mediation["resident_own"]), f"{API}/cases", application()).json()["number"]
+    page = client_for(mediation["dave"]).get(f"/m/cases/{number}/")
+    assert page.status_code == 404 and "不存在" in page.content.decode()
