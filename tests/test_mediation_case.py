@@ -15,6 +15,7 @@ from django.utils import timezone
 from tests.conftest import (
     OTHER_TOWN,
     OTHER_VILLAGE,
+    OWN_TOWN,
     OWN_VILLAGE,
     POINT_OTHER,
     client_for,
@@ -418,6 +419,8 @@ MEDIATION_MATRIX = {
     ("post", "/api/v1/mediation/cases/{number}/attachments"): {"who": "the parties and the team"},
     ("get", "/api/v1/mediation/cases/{number}/documents/{kind}.{fmt}"): {"who": "the parties and the team"},
     ("post", "/api/v1/mediation/cases/{number}/sign"): {"who": "the parties and the lead mediator"},
+    ("get", "/api/v1/mediation/stats"): {"who": "staff of the unit", "perm": "mediation.view_case"},
+    ("get", "/api/v1/mediation/heat"): {"who": "staff of the unit", "perm": "mediation.view_case"},
     # Public on purpose: valid / altered / unknown, the case number and the signers' initials.
     ("get", "/api/v1/mediation/public/verify"): {"public": True},
     ("post", "/api/v1/mediation/public/verify"): {"public": True},
@@ -443,6 +446,16 @@ def test_every_role_sees_a_case_of_its_town_only_with_the_right(mediation, role)
     assert client.get(f"{API}/cases/{number}").status_code == (200 if may else 404)
     assert [c["number"] for c in client.get(f"{API}/cases").json()["items"]] == ([number] if may else [])
     # only the head of 拱北's committee (and the superuser) may accept it
+    figures = client.get(f"{API}/stats", {"by": "town"})
+    assert figures.status_code == (200 if may else 403)
+    heat = client.get(f"{API}/heat")
+    assert heat.status_code == (200 if may else 403)
+    if may:  # one case, submitted, in 拱北街道; its hexagon is at 翠香社区's representative point
+        assert (figures.json()["summary"]["total"], figures.json()["summary"]["open"]) == (1, 1)
+        assert [(r["key"], r["label"], r["total"]) for r in figures.json()["rows"]] == [
+            (OWN_TOWN, "拱北街道", 1)
+        ]
+        assert [f["properties"]["count"] for f in heat.json()["features"]] == [1]
     accept = post(client, f"{API}/cases/{number}/actions/accept")
     head = role in (Role.MEDIATOR, Role.SYSTEM_ADMIN)
     assert accept.status_code == (200 if head else 403 if may else 404), (role, accept.content)

@@ -121,3 +121,15 @@ def test_an_outsider_gets_the_404_page_for_a_case(mediation):
     number = post(client_for(mediation["resident_own"]), f"{API}/cases", application()).json()["number"]
     page = client_for(mediation["dave"]).get(f"/m/cases/{number}/")
     assert page.status_code == 404 and "不存在" in page.content.decode()
+
+
+def test_the_figures_page_counts_my_units_cases_and_maps_them(mediation):
+    from tests.mediation_fixtures import apply_as
+
+    apply_as(mediation)
+    apply_as(mediation, dispute_type="labour", amount="1650000", facts="35名工人欠薪")
+    page = client_for(mediation["town_cadre"]).get("/m/figures/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "共 2 件：办理中 2 件" in html
+    assert '"total": 2' in html and "按纠纷类型" in html and "邻里纠纷" in html
+    assert client_for(mediation["resident_own"]).get("/m/figures/").status_code == 403

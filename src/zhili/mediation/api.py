@@ -399,3 +399,64 @@ def verify_file(request, file: File[UploadedFile]):
     if file.size > services.MAX_ATTACHMENT:
         raise ZhiliError(_("file: at most 10 MB"), code="too_large", status=413)
     return paperwork.verify(pdf=file.read())
+
+
+class SummaryOut(Schema):
+    total: int
+    open: int
+    closed: int
+    settled: int
+    failed: int
+    withdrawn: int
+    declined: int
+    other: int
+    success_rate: float | None
+    mean_days: float | None
+    median_days: float | None
+    overdue: int
+    amount_involved: Decimal
+    amount_agreed: Decimal
+
+
+class BreakdownRow(Schema):
+    key: str | None
+    label: str
+    total: int
+    settled: int
+    failed: int
+    withdrawn: int
+    declined: int
+    open: int
+    success_rate: float | None
+    median_days: float | None
+
+
+class StatsOut(Schema):
+    summary: SummaryOut
+    by: str
+    rows: list[BreakdownRow]
+
+
+Dimension = Literal["institution", "dispute_type", "outcome", "month", "district", "town"]
+
+
+@router.get(
+    "/stats",
+    response=StatsOut,
+    summary="Counts of my unit's cases: outcomes, success rate, durations, by a dimension",
+)
+def statistics(request, by: Dimension = "dispute_type", dispute_type: DisputeType | None = None,
+               since: date | None = None, until: date | None = None):  # fmt: skip
+    from zhili.mediation import stats
+
+    cases = selectors.statistics_cases(request.auth, dispute_type=dispute_type, since=since, until=until)
+    return {"summary": stats.summary(cases), "by": by, "rows": stats.breakdown(cases, by)}
+
+
+@router.get("/heat", summary="Heat map of my unit's disputes: H3 hexagons as GeoJSON, counts by type")
+def heat(request, dispute_type: DisputeType | None = None, since: date | None = None, until: date | None = None,
+         resolution: int = Query(8, ge=5, le=10)):  # fmt: skip
+    from zhili.mediation import stats
+
+    cases = selectors.statistics_cases(request.auth, dispute_type=dispute_type, since=since, until=until)
+    return stats.heat(cases, resolution=resolution)

@@ -88,3 +88,18 @@ def messages(case: Case, actor) -> QuerySet:
     if member_role(case, actor) is None:
         qs = qs.filter(private=False)
     return qs
+
+
+def statistics_cases(actor, *, dispute_type: str | None = None, since=None, until=None) -> QuerySet[Case]:
+    """The cases of the actor's unit and below that the figures and the heat map count: 403
+    without mediation.view_case (a party's own cases are not statistics)."""
+    from zhili.core.scope import scoped
+
+    qs = scoped(actor, Case)
+    if dispute_type:
+        qs = qs.filter(dispute_type=dispute_type)
+    if since:
+        qs = qs.filter(created_at__date__gte=since)
+    if until:
+        qs = qs.filter(created_at__date__lte=until)
+    return qs

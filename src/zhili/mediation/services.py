@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -149,7 +150,8 @@ def apply(
     `paperwork=False` leaves the documents to be written when first opened (bulk loads)."""
     if request_key and (done := Case.objects.filter(request_key=request_key).first()):
         return done, False
-    if channel != Channel.ONLINE and not actor.has_perm("mediation.add_case"):
+    system = isinstance(actor, str)  # a case the hub brought in: "hub:<source>"
+    if channel != Channel.ONLINE and not system and not actor.has_perm("mediation.add_case"):
         raise Forbidden(_("only staff enter cases on someone's behalf"))
     if not facts.strip():
         raise _field_error("facts", _("required"))
@@ -183,8 +185,8 @@ def apply(
                 claims=claims.strip(),
                 institution=institution,
                 routed_by=routed_by,
-                applicant_user=None if staff else actor,
-                entered_by=actor.get_username() if staff else "",
+                applicant_user=None if staff or system else actor,
+                entered_by=_name(actor) if staff else "",
                 fingerprint=mark,
                 request_key=request_key,
                 external_ref=external_ref,
@@ -199,7 +201,8 @@ def apply(
                     user=actor if (not staff and p.role == PartyRole.APPLICANT and p is parties[0]) else None,
                 )  # fmt: skip
             _step(case, "submit", "", State.SUBMITTED, actor, details={"routed_by": routed_by})
-            record(actor=actor, action=AuditAction.CREATE, obj=case, details={"channel": channel})
+            record(actor=None if system else actor, actor_username=_name(actor), action=AuditAction.CREATE,
+                   obj=case, details={"channel": channel})  # fmt: skip
             _publish_opened(case, len(parties))
             if paperwork:
                 from zhili.mediation.paperwork import generate
@@ -258,9 +261,13 @@ ACTION_LABELS = {
 NEEDS_REASON = {"decline", "fail", "withdraw"}
 
 
+def _name(actor) -> str:
+    return actor if isinstance(actor, str) else actor.get_username()
+
+
 def _step(case: Case, action: str, source: str, target: str, actor, reason: str = "", details=None) -> None:
     Step.objects.create(
-        case=case, action=action, source=source, target=target, actor=actor.get_username(),
+        case=case, action=action, source=source, target=target, actor=_name(actor),
         reason=reason, details=details or {},
     )  # fmt: skip
 
@@ -421,6 +428,70 @@ def attach(*, case: Case, actor, upload) -> Attachment:
             actor=actor, action=AuditAction.CREATE, obj=case, details={"attachment": name, "size": len(data)}
         )
     return item
+
+
+# --- deadlines --------------------------------------------------------------------------------
+
+
+def overdue_cases(*, now=None):
+    """Open cases past a deadline: no decision on acceptance in time, or mediation past its
+    period (with any extension)."""
+    now = now or timezone.now()
+    return Case.objects.filter(
+        Q(state=State.SUBMITTED, accept_due__lt=now)
+        | Q(
+            state__in=(State.ACCEPTED, State.ASSIGNED, State.IN_MEDIATION),
+            mediation_due__lt=timezone.localdate(now),
+        )
+    )
+
+
+def raise_overdue_alerts(*, now=None) -> dict[str, int]:
+    """Once a day per case: a line on its timeline and a note to its team; one text message per
+    institution head, and per head of the supervising body, with how many of their cases are late."""
+    from collections import Counter
+
+    from django.utils.module_loading import import_string
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    late = list(overdue_cases(now=now).exclude(overdue_alerted=today).select_related("institution"))
+    per_body: Counter = Counter()
+    for case in late:
+        with transaction.atomic():
+            if (
+                not Case.objects.filter(pk=case.pk)
+                .exclude(overdue_alerted=today)
+                .update(overdue_alerted=today)
+            ):
+                continue  # another worker did it
+            what = (
+                _("no decision on acceptance yet")
+                if case.state == State.SUBMITTED
+                else _("mediation period over")
+            )
+            _step(case, "overdue", case.state, case.state, "system", what)
+            Message.objects.create(
+                case=case, author="system", body=_("Overdue: %(what)s.") % {"what": what}, private=True
+            )
+        if case.institution_id:
+            per_body[case.institution] += 1
+            if case.institution.supervisor_id:
+                per_body[case.institution.supervisor] += 1
+    sender = import_string(getattr(settings, "ZHILI_SMS_SENDER", "zhili.org.phone.DevSender"))()
+    texts = 0
+    for body, n in per_body.items():
+        for head in Mediator.objects.filter(institution=body, is_head=True, is_active=True).select_related(
+            "user"
+        ):
+            if head.user.phone:
+                sender.send(
+                    head.user.phone,
+                    _("%(body)s: %(n)d mediation cases are past their deadline.")
+                    % {"body": body.name, "n": n},
+                )
+                texts += 1
+    return {"cases": len(late), "texts": texts}
 
 
 # --- what the hub hears ----------------------------------------------------------------------

@@ -14,5 +14,6 @@ urlpatterns: list = [
     path("cases/<str:number>/messages/", views.post_message, name="message"),
     path("cases/<str:number>/sign/", views.sign, name="sign"),
     path("cases/<str:number>/documents/<str:kind>.<str:fmt>", views.document, name="document"),
+    path("figures/", views.figures, name="figures"),
     path("verify/", views.verify, name="verify"),
 ]

@@ -107,9 +107,14 @@ def cases(request):
         qs = qs.filter(state=state)
     if kind in DisputeType.values:
         qs = qs.filter(dispute_type=kind)
+    late = services.overdue_cases().filter(pk__in=qs.values("pk"))
+    overdue = request.GET.get("overdue") == "1"
+    if overdue:
+        qs = qs.filter(pk__in=late.values("pk"))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "mediation/cases.html", {
         "page": page, "state": state, "kind": kind, "states": State.choices, "kinds": DisputeType.choices,
+        "overdue": overdue, "late": late.count() if request.user.has_perm("mediation.view_case") else 0,
     })  # fmt: skip
 
 
@@ -250,3 +255,32 @@ def verify(request):
         else:
             form.add_error("code", _("type the code or choose the file"))
     return render(request, "mediation/verify.html", {"form": form, "result": result})
+
+
+@login_required
+def figures(request):
+    """The heat map of disputes and the counts by outcome, institution, type, town and month,
+    for the cases of the viewer's unit and below."""
+    from datetime import date, timedelta
+
+    from django.core.exceptions import PermissionDenied
+
+    from zhili.mediation import stats
+
+    if not request.user.has_perm("mediation.view_case"):
+        raise PermissionDenied
+    kind = request.GET.get("type", "")
+    kind = kind if kind in DisputeType.values else ""
+    try:
+        months = max(1, min(int(request.GET.get("months", "12")), 60))
+    except ValueError:
+        months = 12
+    since = date.today() - timedelta(days=round(months * 30.44))
+    qs = selectors.statistics_cases(request.user, dispute_type=kind or None, since=since)
+    return render(request, "mediation/figures.html", {
+        "summary": stats.summary(qs), "heat": stats.heat(qs), "kind": kind, "kinds": DisputeType.choices,
+        "months": months, "since": since,
+        "tables": [(label, stats.breakdown(qs, by)) for by, label in (
+            ("outcome", _("By outcome")), ("dispute_type", _("By kind of dispute")),
+            ("institution", _("By institution")), ("town", _("By town or street")), ("month", _("By month")))],
+    })  # fmt: skip
