@@ -412,6 +412,8 @@ MEDIATION_MATRIX = {
     ("get", "/api/v1/mediation/cases/{number}"): {"who": "visible", "perm": "mediation.view_case"},
     ("post", "/api/v1/mediation/cases/{number}/actions/{action}"): {"who": "per transition (workflow.py)"},
     ("post", "/api/v1/mediation/cases/{number}/reassign"): {"who": "the institution's head"},
+    ("get", "/api/v1/mediation/cases/{number}/mediators"): {"who": "visible"},
+    ("post", "/api/v1/mediation/cases/{number}/prefer"): {"who": "the applicant, before assignment"},
     ("post", "/api/v1/mediation/cases/{number}/extend"): {"who": "the lead mediator"},
     ("get", "/api/v1/mediation/cases/{number}/messages"): {"who": "visible; private notes for the team"},
     ("post", "/api/v1/mediation/cases/{number}/messages"): {"who": "the parties and the team"},
@@ -459,3 +461,28 @@ def test_every_role_sees_a_case_of_its_town_only_with_the_right(mediation, role)
     accept = post(client, f"{API}/cases/{number}/actions/accept")
     head = role in (Role.MEDIATOR, Role.SYSTEM_ADMIN)
     assert accept.status_code == (200 if head else 403 if may else 404), (role, accept.content)
+
+
+def test_the_applicant_asks_for_a_mediator_the_head_sees_it(mediation):
+    number = apply_as(mediation)
+    alice, bob, head = (client_for(mediation[k]) for k in ("resident_own", "resident_other", "mediator"))
+    offered = alice.get(f"{API}/cases/{number}/mediators").json()
+    assert [(m["username"], m["name"], m["is_head"]) for m in offered] == [
+        ("carol", "赵敏", False),
+        ("mediator_a", "mediator_a", True),
+    ]
+    assert (
+        post(bob, f"{API}/cases/{number}/prefer", {"mediator": "carol"}).status_code == 403
+    )  # the respondent
+    other = post(alice, f"{API}/cases/{number}/prefer", {"mediator": "dave"})
+    assert other.status_code == 422 and other.json()["details"][0]["field"] == "mediator"
+    assert (
+        post(alice, f"{API}/cases/{number}/prefer", {"mediator": "carol"}).json()["preferred_mediator"]
+        == "carol"
+    )
+    post(head, f"{API}/cases/{number}/actions/accept")
+    page = head.get(f"/m/cases/{number}/").content.decode()  # the assign form offers her choice first
+    assert '<option value="carol" selected>赵敏 （申请人选择）</option>' in page
+    post(head, f"{API}/cases/{number}/actions/assign", {"lead": "carol"})
+    late = post(alice, f"{API}/cases/{number}/prefer", {"mediator": "mediator_a"})
+    assert late.status_code == 409

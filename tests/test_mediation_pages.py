@@ -133,3 +133,19 @@ def test_the_figures_page_counts_my_units_cases_and_maps_them(mediation):
     assert page.status_code == 200 and "共 2 件：办理中 2 件" in html
     assert '"total": 2' in html and "按纠纷类型" in html and "邻里纠纷" in html
     assert client_for(mediation["resident_own"]).get("/m/figures/").status_code == 403
+
+
+def test_a_mediator_enters_a_walk_in_application_for_someone(mediation):
+    from zhili.mediation.models import Case
+
+    carol = client_for(mediation["carol"])
+    form = carol.get("/m/apply/").content.decode()
+    assert "申请渠道" in form and 'value="walk_in"' in form and 'value="online"' not in form
+    done = carol.post("/m/apply/", {**FORM, "channel": "walk_in"})
+    case = Case.objects.get()
+    assert done.status_code == 302 and (case.channel, case.entered_by, case.applicant_user) == (
+        "walk_in",
+        "carol",
+        None,
+    )
+    assert case.parties.get(role="applicant").user is None  # the walk-in is not carol

@@ -108,6 +108,7 @@ class CaseOut(CaseRow):
     performance: str
     agreed_amount: Decimal | None
     referral: str
+    preferred_mediator: str | None
     parties: list[PartyOut]
     team: list[MemberOut]
     steps: list[StepOut]
@@ -148,6 +149,7 @@ def _detail(case: Case, actor) -> dict:
         "routed_by": case.routed_by, "accept_due": case.accept_due, "extended_days": case.extended_days,
         "reason": case.reason, "terms": case.terms, "performance": case.performance,
         "agreed_amount": case.agreed_amount, "referral": case.referral,
+        "preferred_mediator": case.preferred_mediator.username if case.preferred_mediator_id else None,
         "parties": selectors.parties(case, actor), "team": team, "steps": list(case.steps.all()),
         "documents": docs, "actions": actions,
     }  # fmt: skip
@@ -226,6 +228,39 @@ def move(request, number: str, action: str, payload: MoveIn):
     case = selectors.get_case(request.auth, number)
     case = services.move(
         case=case, action=action, actor=request.auth, reason=payload.reason, **_fields(action, payload)
+    )
+    return _detail(case, request.auth)
+
+
+class OfferedOut(Schema):
+    username: str
+    name: str
+    is_head: bool
+    specialties: list[str]
+
+
+class PreferIn(Schema):
+    mediator: str = Field(..., max_length=150)
+
+
+@router.get(
+    "/cases/{number}/mediators", response=list[OfferedOut], summary="The mediators the applicant may ask for"
+)
+def offered(request, number: str):
+    case = selectors.get_case(request.auth, number)
+    return [
+        {"username": m.user.username, "name": m.user.display_name or m.user.username, "is_head": m.is_head,
+         "specialties": m.specialties}
+        for m in services.offered_mediators(case)
+    ]  # fmt: skip
+
+
+@router.post(
+    "/cases/{number}/prefer", response=CaseOut, summary="The applicant asks for one of the offered mediators"
+)
+def prefer(request, number: str, payload: PreferIn):
+    case = services.prefer(
+        case=selectors.get_case(request.auth, number), actor=request.auth, mediator=payload.mediator
     )
     return _detail(case, request.auth)
 

@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhili.geo.models import Level, Unit
-from zhili.mediation.choices import DisputeType, Referral
+from zhili.mediation.choices import Channel, DisputeType, Referral
 
 GENDERS = [("", "—"), ("男", _("male")), ("女", _("female"))]
 
@@ -72,8 +72,13 @@ class ApplyForm(forms.Form):
         "place": "unit_code", "file": "files",
     }  # fmt: skip
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, staff: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if staff:  # staff enter cases for walk-ins and callers: how it came in, not "online"
+            self.fields["channel"] = forms.ChoiceField(
+                label=_("How the application came in"),
+                choices=[c for c in Channel.choices if c[0] != Channel.ONLINE],
+            )
         self.fields["unit_code"].choices = place_choices()
         self.fields["request_key"].initial = uuid.uuid4().hex
         self.fields["applicant_id_number"].widget.attrs.update(inputmode="text", autocomplete="off")

@@ -143,6 +143,10 @@ class Case(ConcurrentTransitionMixin, CaseWorkflow, models.Model):
         Institution, verbose_name=_("institution"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )  # fmt: skip
     routed_by = models.CharField(_("routed by"), max_length=120, blank=True)
+    preferred_mediator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("mediator the applicant asked for"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
     applicant_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("applicant's account"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",

@@ -337,6 +337,36 @@ def _set_team(
         Member.objects.update_or_create(case=case, user=people[username], defaults={"role": role})
 
 
+def offered_mediators(case: Case):
+    """The mediators a party may ask for: the active mediators of the case's institution."""
+    return Mediator.objects.filter(institution_id=case.institution_id, is_active=True).select_related("user")
+
+
+def prefer(*, case: Case, actor, mediator: str) -> Case:
+    """The applicant picks a mediator from those offered; the head sees it when assigning."""
+    from zhili.mediation.selectors import party_of
+
+    party = party_of(case, actor)
+    if party is None or party.role != PartyRole.APPLICANT:
+        raise Forbidden(_("only the applicant chooses a mediator"))
+    if case.state not in (State.SUBMITTED, State.ACCEPTED):
+        raise Conflict(_("the mediator is chosen before the case is assigned"), code="illegal_transition")
+    chosen = offered_mediators(case).filter(user__username=mediator).first()
+    if chosen is None:
+        raise _field_error("mediator", _("%(name)s is not among the mediators offered") % {"name": mediator})
+    with transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(preferred_mediator=chosen.user)
+        case.preferred_mediator = chosen.user
+        _step(case, "prefer", case.state, case.state, actor, details={"mediator": mediator})
+        record(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            obj=case,
+            details={"action": "prefer", "mediator": mediator},
+        )
+    return case
+
+
 def reassign(*, case: Case, actor, lead: str, reason: str) -> Case:
     """A new lead mediator, with the reason; the old lead stays on as co-mediator."""
     from zhili.mediation.workflow import is_head

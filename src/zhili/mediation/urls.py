@@ -12,6 +12,7 @@ urlpatterns: list = [
     path("cases/<str:number>/", views.case, name="case"),
     path("cases/<str:number>/act/", views.act, name="act"),
     path("cases/<str:number>/messages/", views.post_message, name="message"),
+    path("cases/<str:number>/prefer/", views.prefer, name="prefer"),
     path("cases/<str:number>/sign/", views.sign, name="sign"),
     path("cases/<str:number>/documents/<str:kind>.<str:fmt>", views.document, name="document"),
     path("figures/", views.figures, name="figures"),

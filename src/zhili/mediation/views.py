@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from zhili.core.errors import ZhiliError
 from zhili.mediation import forms, paperwork, selectors, services
-from zhili.mediation.choices import DisputeType, DocumentKind, PartyRole, State
+from zhili.mediation.choices import Channel, DisputeType, DocumentKind, PartyRole, State
 from zhili.mediation.models import Mediator
 from zhili.org import phone
 
@@ -69,8 +69,9 @@ def apply(request):
     if not request.user.is_authenticated:
         return _phone_step(request)
     me = request.user
-    form = forms.ApplyForm(request.POST or None, request.FILES or None,
-                           initial={"applicant_phone": me.phone, "applicant_name": me.display_name})  # fmt: skip
+    staff = me.has_perm("mediation.add_case")  # entering a case for someone else
+    initial = {} if staff else {"applicant_phone": me.phone, "applicant_name": me.display_name}
+    form = forms.ApplyForm(request.POST or None, request.FILES or None, initial=initial, staff=staff)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         parties = [
@@ -85,6 +86,7 @@ def apply(request):
                     actor=me, dispute_type=d["dispute_type"], amount=d["amount"], parties=parties,
                     unit_code=d["unit_code"] or None, lon=d["lon"], lat=d["lat"], facts=d["facts"],
                     claims=d["claims"], request_key=f"web:{me.pk}:{d['request_key']}",
+                    channel=d.get("channel") or Channel.ONLINE,
                 )  # fmt: skip
                 for upload in d["files"] if created else []:
                     services.attach(case=case, actor=me, upload=upload)
@@ -180,6 +182,17 @@ def act(request, number: str):
             return redirect("mediation:case", number=number)
     item.refresh_from_db()
     return render(request, "mediation/case.html", _case_context(request, item, action_form=form), status=400)
+
+
+@login_required
+@require_POST
+def prefer(request, number: str):
+    item = _case(request, number)
+    try:
+        services.prefer(case=item, actor=request.user, mediator=request.POST.get("mediator", ""))
+    except ZhiliError as err:
+        flash.error(request, err.message)
+    return redirect("mediation:case", number=number)
 
 
 @login_required
