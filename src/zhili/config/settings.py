@@ -256,6 +256,15 @@ HUB_VALIDATION_WORKER = env_bool("ZHILI_HUB_VALIDATION_WORKER", True)
 HUB_VALIDATION_WORKER_MIN_BYTES = env.int("ZHILI_HUB_VALIDATION_WORKER_MIN_BYTES", default=4 * 1024 * 1024)
 HUB_MAX_UPLOAD_BYTES = env.int("ZHILI_HUB_MAX_UPLOAD_BYTES", default=2 * 1024**3)
 LAKE_DIR = Path(env.str("ZHILI_LAKE_DIR", default=str(DATA_DIR / "lake")))
+
+# --- mediation ---------------------------------------------------------------------------------
+# Seals the signers' private keys; empty: a secret made once in DATA_DIR (signing.secret).
+ZHILI_SIGNING_SECRET = env.str("ZHILI_SIGNING_SECRET", default="")
+# Text messages (codes, overdue alerts): a class with send(phone, text); the default writes them
+# to DATA_DIR/outbox/sms.log.
+ZHILI_SMS_SENDER = env.str("ZHILI_SMS_SENDER", default="zhili.org.phone.DevSender")
+# The address printed on a signed agreement for checking it.
+ZHILI_PUBLIC_URL = env.str("ZHILI_PUBLIC_URL", default="http://127.0.0.1:8000")
 # The index's Spark engine (the spark extra): a cluster URL (spark://host:7077, yarn) in
 # production; local threads by default. The cube's result is small, so few shuffle partitions.
 INDEX_SPARK_MASTER = env.str("ZHILI_SPARK_MASTER", default="local[2]")

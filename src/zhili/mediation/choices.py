@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DisputeType(models.TextChoices):
@@ -30,7 +31,7 @@ class InstitutionKind(models.TextChoices):
 
 class State(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("mediation case", "Accepted")
     DECLINED = "declined", _("Declined")
     ASSIGNED = "assigned", _("Assigned")
     IN_MEDIATION = "in_mediation", _("In mediation")
