@@ -19,34 +19,22 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from zhili.core.wordfonts import BODY_FONT, HEADING_FONT, set_fonts
+
 TEMPLATE = Path(__file__).with_name("data") / "monthly.docx"
-BODY_FONT, HEADING_FONT, LATIN_FONT = "宋体", "黑体", "Times New Roman"
 RED = RGBColor(0xB3, 0x26, 0x1E)
 BLACK = RGBColor(0x22, 0x22, 0x22)
 
 
-def _fonts(style_or_run, east_asian: str, latin: str = LATIN_FONT) -> None:
-    """Name both the Latin and the East Asian font; drop theme fonts that would override them."""
-    style_or_run.font.name = latin
-    rpr = style_or_run.element.get_or_add_rPr()
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = OxmlElement("w:rFonts")
-        rpr.insert(0, rfonts)
-    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        rfonts.attrib.pop(qn(attr), None)
-    rfonts.set(qn("w:eastAsia"), east_asian)
-
-
 def _styles(doc) -> None:
     normal = doc.styles["Normal"]
-    _fonts(normal, BODY_FONT)
+    set_fonts(normal, BODY_FONT)
     normal.font.size = Pt(12)
     normal.paragraph_format.line_spacing = 1.5
     normal.paragraph_format.space_after = Pt(3)
     for name, size in (("Title", 22), ("Heading 1", 16), ("Caption", 9)):
         style = doc.styles[name]
-        _fonts(style, HEADING_FONT)
+        set_fonts(style, HEADING_FONT)
         style.font.size = Pt(size)
         style.font.bold = name != "Caption"
         style.font.italic = False
@@ -99,7 +87,7 @@ def _table(
                 run.font.size = Pt(10.5)
                 run.font.bold = row == 0
                 if row == 0:
-                    _fonts(run, HEADING_FONT)
+                    set_fonts(run, HEADING_FONT)
 
 
 def _figure(doc, chart: str, caption: str) -> None:

@@ -26,8 +26,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from zhili.core.wordfonts import BODY_FONT, HEADING_FONT, set_fonts
+
 TEMPLATES = Path(__file__).with_name("templates")
-BODY_FONT, HEADING_FONT, LATIN_FONT = "宋体", "黑体", "Times New Roman"
 BLACK = RGBColor(0, 0, 0)
 PARTY_COLUMNS = [  # header, field, width (mm): the id number needs its 18 digits on one line
     ("角色", "role_label", 20),
@@ -40,28 +41,15 @@ PARTY_COLUMNS = [  # header, field, width (mm): the id number needs its 18 digit
 LINE = "＿＿＿＿＿＿＿＿"
 
 
-def _fonts(style_or_run, east_asian: str, latin: str = LATIN_FONT) -> None:
-    """Name both the Latin and the East Asian font; drop theme fonts that would override them."""
-    style_or_run.font.name = latin
-    rpr = style_or_run.element.get_or_add_rPr()
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = OxmlElement("w:rFonts")
-        rpr.insert(0, rfonts)
-    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        rfonts.attrib.pop(qn(attr), None)
-    rfonts.set(qn("w:eastAsia"), east_asian)
-
-
 def _styles(doc) -> None:
     normal = doc.styles["Normal"]
-    _fonts(normal, BODY_FONT)
+    set_fonts(normal, BODY_FONT)
     normal.font.size = Pt(12)
     normal.paragraph_format.line_spacing = 1.5
     normal.paragraph_format.space_after = Pt(2)
     for name, size, align in (("Title", 22, WD_ALIGN_PARAGRAPH.CENTER), ("Heading 1", 14, None)):
         style = doc.styles[name]
-        _fonts(style, HEADING_FONT)
+        set_fonts(style, HEADING_FONT)
         style.font.size = Pt(size)
         style.font.bold, style.font.italic = True, False
         style.font.color.rgb = BLACK
@@ -118,7 +106,7 @@ def _cell(cell, text: str, *, bold: bool = False, center: bool = False) -> None:
         run.font.size = Pt(10.5)
         run.font.bold = bold
         if bold:
-            _fonts(run, HEADING_FONT)
+            set_fonts(run, HEADING_FONT)
 
 
 def _header_row(row) -> None:
