@@ -161,7 +161,7 @@ def test_one_case_from_application_to_signed_archived_agreement(mediation):
     archived = post(head, f"{API}/cases/{number}/actions/archive").json()
     assert archived["state"] == "archived"
     assert [s["action"] for s in archived["steps"]] == [
-        "submit", "accept", "assign", "start", "agree", "sign", "sign", "sign", "complete", "archive"
+        "submit", "accept", "assign", "start", "meeting", "agree", "sign", "sign", "sign", "complete", "archive"
     ]  # fmt: skip
     opened = Event.objects.get(source_event_id=f"{number}-opened")
     assert (opened.event_type.code, opened.unit_code, opened.category) == (
@@ -418,6 +418,9 @@ MEDIATION_MATRIX = {
     ("get", "/api/v1/mediation/cases/{number}/messages"): {"who": "visible; private notes for the team"},
     ("post", "/api/v1/mediation/cases/{number}/messages"): {"who": "the parties and the team"},
     ("post", "/api/v1/mediation/cases/{number}/meetings"): {"who": "the case's mediators"},
+    ("get", "/api/v1/mediation/cases/{number}/tasks"): {"who": "the case's team"},
+    ("post", "/api/v1/mediation/cases/{number}/tasks"): {"who": "the case's team"},
+    ("post", "/api/v1/mediation/cases/{number}/tasks/{task_id}/done"): {"who": "the case's team"},
     ("post", "/api/v1/mediation/cases/{number}/attachments"): {"who": "the parties and the team"},
     ("get", "/api/v1/mediation/cases/{number}/documents/{kind}.{fmt}"): {"who": "the parties and the team"},
     ("post", "/api/v1/mediation/cases/{number}/sign"): {"who": "the parties and the lead mediator"},
@@ -486,3 +489,47 @@ def test_the_applicant_asks_for_a_mediator_the_head_sees_it(mediation):
     post(head, f"{API}/cases/{number}/actions/assign", {"lead": "carol"})
     late = post(alice, f"{API}/cases/{number}/prefer", {"mediator": "mediator_a"})
     assert late.status_code == 409
+
+
+def test_the_team_keeps_tasks_and_schedules_sessions(mediation):
+    number = apply_as(mediation)
+    head, carol, alice = (client_for(mediation[k]) for k in ("mediator", "carol", "resident_own"))
+    post(head, f"{API}/cases/{number}/actions/accept")
+    post(head, f"{API}/cases/{number}/actions/assign", {"lead": "mediator_a", "co": ["carol"]})
+    task = post(
+        head,
+        f"{API}/cases/{number}/tasks",
+        {"title": "调取物业维修记录", "assignee": "carol", "due": "2026-12-03"},
+    )
+    assert task.status_code == 201 and task.json()["assignee"] == "carol"
+    assert (
+        post(head, f"{API}/cases/{number}/tasks", {"title": "x", "assignee": "dave"}).json()["details"][0][
+            "field"
+        ]
+        == "assignee"
+    )
+    assert post(alice, f"{API}/cases/{number}/tasks", {"title": "x"}).status_code == 403  # a party
+    assert alice.get(f"{API}/cases/{number}/tasks").status_code == 403
+    done = post(carol, f"{API}/cases/{number}/tasks/{task.json()['id']}/done").json()
+    assert done["done_at"] is not None
+    assert post(carol, f"{API}/cases/{number}/tasks/999/done").status_code == 404
+    when = "2026-12-05T09:30:00+08:00"
+    assert (
+        post(carol, f"{API}/cases/{number}/meetings", {"starts_at": when}).json()["details"][0]["field"]
+        == "place"
+    )
+    bad = post(
+        carol, f"{API}/cases/{number}/meetings", {"starts_at": when, "video_url": "javascript:alert(1)"}
+    )
+    assert bad.status_code == 422 and bad.json()["details"][0]["field"] == "video_url"
+    assert post(alice, f"{API}/cases/{number}/meetings", {"starts_at": when, "place": "x"}).status_code == 403
+    ok = post(
+        carol,
+        f"{API}/cases/{number}/meetings",
+        {"starts_at": when, "video_url": "https://meet.example.org/r/42"},
+    )
+    assert ok.status_code == 201
+    actions = [s["action"] for s in head.get(f"{API}/cases/{number}").json()["steps"]]
+    assert actions[-3:] == ["task", "task_done", "meeting"]
+    page = alice.get(f"/m/cases/{number}/").content.decode()
+    assert "https://meet.example.org/r/42" in page and "调取物业维修记录" not in page  # tasks are the team's

@@ -149,3 +149,43 @@ def test_a_mediator_enters_a_walk_in_application_for_someone(mediation):
         None,
     )
     assert case.parties.get(role="applicant").user is None  # the walk-in is not carol
+
+
+def test_the_case_page_takes_tasks_sessions_and_files(mediation, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}  # fmt: skip
+    number = post(client_for(mediation["resident_own"]), f"{API}/cases", application()).json()["number"]
+    head = client_for(mediation["mediator"])
+    head.post(f"/m/cases/{number}/act/", {"action": "accept"})
+    head.post(f"/m/cases/{number}/act/", {"action": "assign", "lead": "mediator_a", "co": ["carol"]})
+    assert (
+        head.post(
+            f"/m/cases/{number}/tasks/", {"title": "走访楼上住户", "assignee": "carol", "due": "2026-12-02"}
+        ).status_code
+        == 302
+    )
+    assert (
+        head.post(
+            f"/m/cases/{number}/meetings/", {"starts_at": "2026-12-05T09:30", "place": "社区调解室"}
+        ).status_code
+        == 302
+    )
+    refused = head.post(f"/m/cases/{number}/meetings/", {"starts_at": "2026-12-05T09:30"})
+    assert refused.status_code == 400 and "请填写地点或视频会议链接" in refused.content.decode()
+    alice = client_for(mediation["resident_own"])
+    assert (
+        alice.post(
+            f"/m/cases/{number}/files/", {"file": SimpleUploadedFile("照片.png", b"\x89PNG\r\n\x1a\n..")}
+        ).status_code
+        == 302
+    )
+    wrong = alice.post(f"/m/cases/{number}/files/", {"file": SimpleUploadedFile("a.exe", b"MZ")})
+    assert wrong.status_code == 400 and "不接受 a.exe" in wrong.content.decode()
+    page = head.get(f"/m/cases/{number}/").content.decode()
+    assert "走访楼上住户 · 赵敏 · 12-02" in page and "社区调解室" in page and "照片.png" in page
+    from zhili.mediation.models import Task
+
+    task_id = Task.objects.get().pk
+    assert client_for(mediation["carol"]).post(f"/m/cases/{number}/tasks/{task_id}/done/").status_code == 302
+    assert 'class="done"' in head.get(f"/m/cases/{number}/").content.decode()

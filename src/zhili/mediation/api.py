@@ -15,10 +15,10 @@ from ninja import Field, File, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
-from zhili.core.errors import Forbidden, ZhiliError
+from zhili.core.errors import ZhiliError
 from zhili.mediation import paperwork, selectors, services
 from zhili.mediation.choices import Channel, DisputeType, DocumentKind, Referral
-from zhili.mediation.models import Case, Meeting
+from zhili.mediation.models import Case
 
 router = Router(tags=["mediation"])
 public = Router(tags=["public"], auth=None)
@@ -150,7 +150,7 @@ def _detail(case: Case, actor) -> dict:
         "reason": case.reason, "terms": case.terms, "performance": case.performance,
         "agreed_amount": case.agreed_amount, "referral": case.referral,
         "preferred_mediator": case.preferred_mediator.username if case.preferred_mediator_id else None,
-        "parties": selectors.parties(case, actor), "team": team, "steps": list(case.steps.all()),
+        "parties": selectors.parties(case, actor), "team": team, "steps": list(selectors.timeline(case, actor)),
         "documents": docs, "actions": actions,
     }  # fmt: skip
 
@@ -324,7 +324,7 @@ def post_message(request, number: str, payload: MessageIn):
 class MeetingIn(Schema):
     starts_at: datetime
     place: str = Field("", max_length=200)
-    video_url: str = Field("", max_length=200, pattern=r"^(https?://\S+)?$")
+    video_url: str = Field("", max_length=200)
     note: str = Field("", max_length=2000)
 
 
@@ -336,12 +336,45 @@ class MeetingOut(MeetingIn):
     "/cases/{number}/meetings", response={201: MeetingOut}, summary="Schedule a session with the parties"
 )
 def schedule(request, number: str, payload: MeetingIn):
-    from zhili.mediation.workflow import is_mediator
-
     case = selectors.get_case(request.auth, number)
-    if not is_mediator(case, request.auth):
-        raise Forbidden(_("only the case's mediators schedule its sessions"))
-    return Status(201, Meeting.objects.create(case=case, **payload.dict()))
+    return Status(201, services.schedule(case=case, actor=request.auth, **payload.dict()))
+
+
+class TaskIn(Schema):
+    title: str = Field(..., max_length=200)
+    assignee: str | None = None
+    due: date | None = None
+
+
+class TaskOut(Schema):
+    id: int
+    title: str
+    assignee: str | None
+    due: date | None
+    done_at: datetime | None
+
+    @staticmethod
+    def resolve_assignee(obj) -> str | None:
+        return obj.assignee.username if obj.assignee_id else None
+
+
+@router.get("/cases/{number}/tasks", response=list[TaskOut], summary="The team's tasks on the case")
+def tasks(request, number: str):
+    case = selectors.get_case(request.auth, number)
+    services.team_only(case, request.auth, _("only the case's team keeps its tasks"))
+    return list(case.tasks.select_related("assignee"))
+
+
+@router.post("/cases/{number}/tasks", response={201: TaskOut}, summary="Give the team a task")
+def add_task(request, number: str, payload: TaskIn):
+    case = selectors.get_case(request.auth, number)
+    return Status(201, services.add_task(case=case, actor=request.auth, **payload.dict()))
+
+
+@router.post("/cases/{number}/tasks/{task_id}/done", response=TaskOut, summary="Mark a task done")
+def finish_task(request, number: str, task_id: int):
+    case = selectors.get_case(request.auth, number)
+    return services.finish_task(case=case, actor=request.auth, task_id=task_id)
 
 
 class AttachmentOut(Schema):

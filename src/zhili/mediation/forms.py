@@ -145,3 +145,25 @@ class SignForm(forms.Form):
 class VerifyForm(forms.Form):
     code = forms.CharField(label=_("Verification code"), max_length=40, required=False)
     file = forms.FileField(label=_("or the signed PDF"), required=False)
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("Task"), max_length=200)
+    assignee = forms.ChoiceField(label=_("For"), required=False)
+    due = forms.DateField(label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, team=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [("", "—"), *team]
+
+
+class MeetingForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    video_url = forms.CharField(label=_("Video meeting link"), max_length=200, required=False)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("File (PDF, JPEG, PNG, DOCX; 10 MB)"))

@@ -276,6 +276,27 @@ class Message(models.Model):
         return f"{self.author}: {self.body[:40]}"
 
 
+class Task(models.Model):
+    """A to-do of the case's team: call a witness, fetch the wage records, visit the site."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(_("task"), max_length=200)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assigned to"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    due = models.DateField(_("due"), null=True, blank=True)
+    created_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["done_at", "due", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class Meeting(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="meetings")
     starts_at = models.DateTimeField(_("starts at"))

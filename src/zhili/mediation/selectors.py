@@ -82,6 +82,16 @@ def parties(case: Case, actor) -> list[dict]:
     return rows
 
 
+TEAM_STEPS = ("task", "task_done", "overdue")  # the team's own work, not the parties' business
+
+
+def timeline(case: Case, actor) -> QuerySet:
+    qs = case.steps.all()
+    if member_role(case, actor) is None:
+        qs = qs.exclude(action__in=TEAM_STEPS)
+    return qs
+
+
 def messages(case: Case, actor) -> QuerySet:
     """The thread; the mediators' private notes only for the team."""
     qs = case.messages.all()

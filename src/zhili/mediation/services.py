@@ -27,11 +27,13 @@ from zhili.mediation.models import (
     Case,
     Institution,
     Mediator,
+    Meeting,
     Member,
     Message,
     Party,
     RoutingRule,
     Step,
+    Task,
 )
 from zhili.org.audit import record
 from zhili.org.models import AuditAction, User
@@ -422,6 +424,69 @@ def post_message(*, case: Case, actor, body: str, private: bool = False) -> Mess
     return Message.objects.create(
         case=case, author=actor.get_username(), author_party=party, body=body.strip(), private=private
     )
+
+
+def team_only(case: Case, actor, message: str) -> None:
+    from zhili.mediation.selectors import member_role
+
+    if member_role(case, actor) is None:
+        raise Forbidden(message)
+
+
+def add_task(*, case: Case, actor, title: str, assignee: str | None = None, due=None) -> Task:
+    """A to-do for the case's team, given to one of its members (or to nobody yet)."""
+    team_only(case, actor, _("only the case's team keeps its tasks"))
+    if not title.strip():
+        raise _field_error("title", _("required"))
+    person = None
+    if assignee:
+        person = User.objects.filter(username=assignee, mediation_cases__case=case).first()
+        if person is None:
+            raise _field_error("assignee", _("%(name)s is not on this case's team") % {"name": assignee})
+    with transaction.atomic():
+        task = Task.objects.create(
+            case=case, title=title.strip(), assignee=person, due=due, created_by=_name(actor)
+        )
+        _step(case, "task", case.state, case.state, actor, title.strip(), {"assignee": assignee or ""})
+    return task
+
+
+def finish_task(*, case: Case, actor, task_id: int) -> Task:
+    team_only(case, actor, _("only the case's team keeps its tasks"))
+    task = case.tasks.filter(pk=task_id).first()
+    if task is None:
+        raise NotFound(_("no such task"))
+    if Task.objects.filter(pk=task.pk, done_at=None).update(done_at=timezone.now()):
+        _step(case, "task_done", case.state, case.state, actor, task.title)
+    task.refresh_from_db()
+    return task
+
+
+def schedule(
+    *, case: Case, actor, starts_at, place: str = "", video_url: str = "", note: str = ""
+) -> Meeting:
+    """A mediation session with the parties, in a room or on a video link (or both)."""
+    from zhili.mediation.workflow import is_mediator
+
+    if not is_mediator(case, actor):
+        raise Forbidden(_("only the case's mediators schedule its sessions"))
+    if video_url and not re.match(r"^https?://\S+$", video_url):
+        raise _field_error("video_url", _("a link starts with http:// or https://"))
+    if not (place.strip() or video_url):
+        raise _field_error("place", _("give a place or a video link"))
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            case=case, starts_at=starts_at, place=place.strip(), video_url=video_url, note=note
+        )
+        _step(
+            case,
+            "meeting",
+            case.state,
+            case.state,
+            actor,
+            f"{timezone.localtime(starts_at):%Y-%m-%d %H:%M} {place}",
+        )
+    return meeting
 
 
 def attach(*, case: Case, actor, upload) -> Attachment:

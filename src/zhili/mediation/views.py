@@ -139,7 +139,7 @@ def _case_context(request, case, **forms_):
     )  # fmt: skip
     return {
         "case": case, "parties": selectors.parties(case, me), "role": role, "party": party,
-        "steps": case.steps.all(), "team": case.members.select_related("user").order_by("id"),
+        "steps": selectors.timeline(case, me), "team": case.members.select_related("user").order_by("id"),
         "thread": selectors.messages(case, me), "meetings": case.meetings.all(), "attachments": case.attachments.all(),
         "documents": [(k, label, paperwork.latest(case, k) or paperwork.due(case, k)) for k, label in DocumentKind.choices],
         "actions": [(a, services.ACTION_LABELS[a]) for a in services.ACTIONS if has_transition_perm(getattr(case, a), me)],
@@ -147,6 +147,11 @@ def _case_context(request, case, **forms_):
         "message_form": forms_.get("message_form") or forms.MessageForm(),
         "sign_form": forms_.get("sign_form") or (forms.SignForm(initial={"document_sha256": agreement.sha256}) if may_sign else None),
         "agreement": agreement, "mediators": choices, "may_write": role is not None or party is not None,
+        "tasks": case.tasks.select_related("assignee") if role else [],
+        "tasks_form": forms_.get("tasks_form") or forms.TaskForm(team=_team_choices(case.number)),
+        "meetings_form": forms_.get("meetings_form") or forms.MeetingForm(),
+        "files_form": forms_.get("files_form") or forms.UploadForm(),
+        "is_mediator": role in ("lead", "co"),
     }  # fmt: skip
 
 
@@ -193,6 +198,65 @@ def prefer(request, number: str):
     except ZhiliError as err:
         flash.error(request, err.message)
     return redirect("mediation:case", number=number)
+
+
+def _team_post(request, number: str, form_class, call, anchor: str, **form_kwargs):
+    """A small form of the case page: valid → the service, refused → back on the page with it."""
+    item = _case(request, number)
+    form = form_class(request.POST, request.FILES or None, **form_kwargs)
+    if form.is_valid():
+        try:
+            call(item, form.cleaned_data)
+        except ZhiliError as err:
+            form.add_error(None, err.message)
+        else:
+            return redirect(reverse("mediation:case", args=[number]) + anchor)
+    return render(
+        request,
+        "mediation/case.html",
+        _case_context(request, item, **{anchor[1:] + "_form": form}),
+        status=400,
+    )
+
+
+def _team_choices(number: str):
+    from zhili.mediation.models import Member
+
+    return [(m.user.username, m.user.display_name or m.user.username)
+            for m in Member.objects.filter(case__number=number).select_related("user")]  # fmt: skip
+
+
+@login_required
+@require_POST
+def add_task(request, number: str):
+    return _team_post(request, number, forms.TaskForm, lambda case, d: services.add_task(
+        case=case, actor=request.user, title=d["title"], assignee=d["assignee"] or None, due=d["due"]),
+        "#tasks", team=_team_choices(number))  # fmt: skip
+
+
+@login_required
+@require_POST
+def finish_task(request, number: str, task_id: int):
+    item = _case(request, number)
+    try:
+        services.finish_task(case=item, actor=request.user, task_id=task_id)
+    except ZhiliError as err:
+        flash.error(request, err.message)
+    return redirect(reverse("mediation:case", args=[number]) + "#tasks")
+
+
+@login_required
+@require_POST
+def schedule(request, number: str):
+    return _team_post(request, number, forms.MeetingForm,
+                      lambda case, d: services.schedule(case=case, actor=request.user, **d), "#meetings")  # fmt: skip
+
+
+@login_required
+@require_POST
+def upload(request, number: str):
+    return _team_post(request, number, forms.UploadForm,
+                      lambda case, d: services.attach(case=case, actor=request.user, upload=d["file"]), "#files")  # fmt: skip
 
 
 @login_required

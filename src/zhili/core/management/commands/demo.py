@@ -72,6 +72,16 @@ class Command(BaseCommand):
         with self.step(console, _("demo accounts")):
             accounts = create_accounts(password=password, seed=opts["seed"])
 
+        from zhili.mediation.demo import create_demo_mediation
+
+        with self.step(console, _("mediation cases")), _progress(console) as progress:
+            task = progress.add_task(_("case actions"), total=None)
+            mediation = create_demo_mediation(
+                seed=opts["seed"],
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+        counts.update({f"mediation_{key}": n for key, n in mediation.items()})
+
         counts.update(self._hub(console, seed=opts["seed"], years=opts["event_years"]))
         self._index(console, years=opts["event_years"])
 
@@ -183,8 +193,15 @@ class Command(BaseCommand):
         table.add_column(_("count"), justify="right")
         from zhili.geo.models import Kind
 
+        labels = {
+            "events": _("events"),
+            "mediation_institutions": _("mediation institutions"),
+            "mediation_mediators": _("mediators"),
+            "mediation_cases": _("mediation cases"),
+            "mediation_signed": _("signed mediation agreements"),
+        }
         for kind, n in counts.items():
-            table.add_row(str(Kind(kind).label) if kind in Kind.values else _("events"), f"{n:,}")
+            table.add_row(str(Kind(kind).label) if kind in Kind.values else labels.get(kind, kind), f"{n:,}")
         console.print(table)
         acc = Table(title=_("Demo accounts (password: %(pw)s)") % {"pw": password})
         for col in (_("username"), _("role"), _("home unit")):
