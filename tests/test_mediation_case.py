@@ -533,3 +533,15 @@ def test_the_team_keeps_tasks_and_schedules_sessions(mediation):
     assert actions[-3:] == ["task", "task_done", "meeting"]
     page = alice.get(f"/m/cases/{number}/").content.decode()
     assert "https://meet.example.org/r/42" in page and "调取物业维修记录" not in page  # tasks are the team's
+
+
+def test_an_idempotency_key_is_the_callers_own(mediation):
+    """Bob sending alice's key gets a case of his own, not hers."""
+    first = post(
+        client_for(mediation["resident_own"]), f"{API}/cases", application(), HTTP_IDEMPOTENCY_KEY="same"
+    )
+    other = application(facts="鲍勃的另一件事", parties=[
+        {"role": "applicant", "name": "李博", "phone": "13987654321"}, {"role": "respondent", "name": "某公司"}])  # fmt: skip
+    second = post(client_for(mediation["resident_other"]), f"{API}/cases", other, HTTP_IDEMPOTENCY_KEY="same")
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.json()["number"] != second.json()["number"]

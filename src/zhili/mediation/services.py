@@ -150,9 +150,11 @@ def apply(
     """A new case, routed. Returns (case, created): a retried request (same `request_key`) gets
     the case it made; the same applicant with the same facts within minutes is refused.
     `paperwork=False` leaves the documents to be written when first opened (bulk loads)."""
+    system = isinstance(actor, str)  # a case the hub brought in: "hub:<source>"
+    if request_key and not system:  # one person's key never finds another's case
+        request_key = f"user:{actor.pk}:{request_key}"[:80]
     if request_key and (done := Case.objects.filter(request_key=request_key).first()):
         return done, False
-    system = isinstance(actor, str)  # a case the hub brought in: "hub:<source>"
     if channel != Channel.ONLINE and not system and not actor.has_perm("mediation.add_case"):
         raise Forbidden(_("only staff enter cases on someone's behalf"))
     if not facts.strip():

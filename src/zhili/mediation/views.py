@@ -85,7 +85,7 @@ def apply(request):
                 case, created = services.apply(
                     actor=me, dispute_type=d["dispute_type"], amount=d["amount"], parties=parties,
                     unit_code=d["unit_code"] or None, lon=d["lon"], lat=d["lat"], facts=d["facts"],
-                    claims=d["claims"], request_key=f"web:{me.pk}:{d['request_key']}",
+                    claims=d["claims"], request_key=f"web:{d['request_key']}",
                     channel=d.get("channel") or Channel.ONLINE,
                 )  # fmt: skip
                 for upload in d["files"] if created else []:
