@@ -279,8 +279,15 @@ def test_routing_by_type_amount_place_and_load(mediation):
     mediation["gongbei"].save()
     full = apply_as(mediation, facts="第三件")
     assert Case.objects.get(number=full).institution is None
+    # a rule for another district's places does not apply here; one for this district does
     RoutingRule.objects.create(
-        priority=200, name="兜底 → 区劳动争议调解中心", institution=mediation["labour"]
+        priority=150, name="西江区 → 井岸", unit_prefix="449903000000", institution=mediation["jingan"]
+    )
+    RoutingRule.objects.create(
+        priority=200,
+        name="海澄区兜底 → 区劳动争议调解中心",
+        institution=mediation["labour"],
+        unit_prefix="449902000000",
     )
     assert Case.objects.get(number=apply_as(mediation, facts="第四件")).institution.code == "hc-ldzy"
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from zhili.core.errors import Conflict, Forbidden, NotFound, ZhiliError
+from zhili.core.scope import code_prefix
 from zhili.geo.models import Level, Unit
 from zhili.mediation.choices import OPEN_STATES, Channel, MemberRole, PartyRole, State
 from zhili.mediation.models import (
@@ -237,7 +238,7 @@ def route(*, dispute_type: str, amount: Decimal | None, unit: Unit) -> tuple[Ins
             continue
         if rule.max_amount is not None and amount is not None and amount >= rule.max_amount:
             continue
-        if rule.unit_prefix and not unit.code.startswith(Unit(code=rule.unit_prefix).prefix):
+        if rule.unit_prefix and not unit.code.startswith(code_prefix(rule.unit_prefix)):
             continue
         if rule.institution_id:
             if rule.institution.is_active:

@@ -244,18 +244,23 @@ class _World:
             self.staff[inst.pk] = people
 
     def rules(self) -> None:
-        for priority, name, types, minimum, kind in (
+        # The women's federation station sits in the main district and takes its family disputes;
+        # elsewhere they stay with the town's committee, as most do in practice.
+        main = Unit.objects.filter(level=Level.DISTRICT).order_by("code").first()
+        for priority, name, types, minimum, kind, place in (
             (10, "大额劳动争议（10万元以上）→ 劳动争议调解中心", [DisputeType.LABOUR], Decimal("100000"),
-             InstitutionKind.LABOUR),
-            (20, "道路交通事故 → 交警事故调解室", [DisputeType.TRAFFIC], None, InstitutionKind.TRAFFIC),
-            (30, "医疗纠纷 → 医疗纠纷调解委员会", [DisputeType.MEDICAL], None, InstitutionKind.MEDICAL),
-            (40, "金融纠纷 → 金融纠纷调解中心", [DisputeType.FINANCIAL], None, InstitutionKind.FINANCIAL),
-            (50, "婚姻家庭纠纷 → 妇联婚姻家庭调解站", [DisputeType.FAMILY], None, InstitutionKind.WOMEN),
-            (100, "其他纠纷 → 属地人民调解委员会", [], None, InstitutionKind.PEOPLES),
+             InstitutionKind.LABOUR, ""),
+            (20, "道路交通事故 → 交警事故调解室", [DisputeType.TRAFFIC], None, InstitutionKind.TRAFFIC, ""),
+            (30, "医疗纠纷 → 医疗纠纷调解委员会", [DisputeType.MEDICAL], None, InstitutionKind.MEDICAL, ""),
+            (40, "金融纠纷 → 金融纠纷调解中心", [DisputeType.FINANCIAL], None, InstitutionKind.FINANCIAL, ""),
+            (50, f"{main.name if main else ''}婚姻家庭纠纷 → 妇联婚姻家庭调解站", [DisputeType.FAMILY], None,
+             InstitutionKind.WOMEN, main.code if main else ""),
+            (100, "其他纠纷 → 属地人民调解委员会", [], None, InstitutionKind.PEOPLES, ""),
         ):  # fmt: skip
             RoutingRule.objects.create(
-                priority=priority, name=name, dispute_types=types, min_amount=minimum, institution_kind=kind
-            )
+                priority=priority, name=name, dispute_types=types, min_amount=minimum, institution_kind=kind,
+                unit_prefix=place,
+            )  # fmt: skip
 
     # --- people ----------------------------------------------------------------------------------
 
