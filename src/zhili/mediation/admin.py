@@ -3,9 +3,25 @@ rules are data: type, amount and place decide the institution); cases are record
 only the workflow moves."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from zhili.core.admin import ReadOnlyAdmin, ScopedAdmin
-from zhili.mediation.models import Case, Institution, Mediator, RoutingRule
+from zhili.core.masking import mask_id_number, mask_phone
+from zhili.mediation.models import (
+    Attachment,
+    Case,
+    Document,
+    Institution,
+    Mediator,
+    Meeting,
+    Member,
+    Message,
+    Party,
+    RoutingRule,
+    Signature,
+    Step,
+    Task,
+)
 
 
 @admin.register(Institution)
@@ -39,3 +55,47 @@ class CaseAdmin(ReadOnlyAdmin):
     list_filter = ("state", "dispute_type", "channel")
     search_fields = ("number",)
     exclude = ("fingerprint", "request_key")
+
+
+@admin.register(Party)
+class PartyAdmin(ReadOnlyAdmin):
+    """Parties as records; ID numbers and phones masked here (the case page shows them in full
+    to the case's own people, audited)."""
+
+    list_display = ("case", "role", "name", "masked_id", "masked_phone")
+    fields = ("case", "role", "name", "gender", "masked_id", "masked_phone")
+    readonly_fields = fields
+    search_fields = ("case__number", "name")
+
+    @admin.display(description=_("ID number"))
+    def masked_id(self, obj):
+        return mask_id_number(obj.id_number)
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone)
+
+
+@admin.register(Step)
+class StepAdmin(ReadOnlyAdmin):
+    list_display = ("case", "at", "action", "source", "target", "actor")
+    list_filter = ("action",)
+    search_fields = ("case__number",)
+
+
+@admin.register(Member, Message, Task, Meeting, Attachment)
+class CaseRecordAdmin(ReadOnlyAdmin):
+    search_fields = ("case__number",)
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyAdmin):
+    list_display = ("case", "kind", "version", "code", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("case__number", "code")
+
+
+@admin.register(Signature)
+class SignatureAdmin(ReadOnlyAdmin):
+    list_display = ("document", "signed_at")
+    exclude = ("image",)

@@ -224,6 +224,8 @@ class Member(models.Model):
     role = models.CharField(_("role"), max_length=10, choices=MemberRole.choices)
     added_at = models.DateTimeField(auto_now_add=True)
 
+    scope_path = "case__unit__code"  # the admin shows a unit's own
+
     class Meta:
         verbose_name = _("case member")
         verbose_name_plural = _("case members")
@@ -250,7 +252,11 @@ class Step(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     details = models.JSONField(default=dict, blank=True)
 
+    scope_path = "case__unit__code"  # the admin shows a unit's own
+
     class Meta:
+        verbose_name = _("timeline step")
+        verbose_name_plural = _("timeline steps")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -269,7 +275,11 @@ class Message(models.Model):
     private = models.BooleanField(_("mediators only"), default=False)
     at = models.DateTimeField(auto_now_add=True)
 
+    scope_path = "case__unit__code"  # the admin shows a unit's own
+
     class Meta:
+        verbose_name = _("case message")
+        verbose_name_plural = _("case messages")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -290,7 +300,11 @@ class Task(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
 
+    scope_path = "case__unit__code"  # the admin shows a unit's own
+
     class Meta:
+        verbose_name = _("case task")
+        verbose_name_plural = _("case tasks")
         ordering = ["done_at", "due", "id"]
 
     def __str__(self) -> str:
@@ -304,7 +318,11 @@ class Meeting(models.Model):
     video_url = models.URLField(_("video meeting link"), blank=True)
     note = models.TextField(_("note"), blank=True)
 
+    scope_path = "case__unit__code"  # the admin shows a unit's own
+
     class Meta:
+        verbose_name = _("mediation session")
+        verbose_name_plural = _("mediation sessions")
         ordering = ["starts_at"]
 
     def __str__(self) -> str:
@@ -320,6 +338,12 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.CharField(max_length=150)
     at = models.DateTimeField(auto_now_add=True)
+
+    scope_path = "case__unit__code"  # the admin shows a unit's own
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
 
     def __str__(self) -> str:
         return self.name
@@ -340,7 +364,11 @@ class Document(models.Model):
     code = models.CharField(_("verification code"), max_length=19, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    scope_path = "case__unit__code"  # the admin shows a unit's own
+
     class Meta:
+        verbose_name = _("case document")
+        verbose_name_plural = _("case documents")
         ordering = ["case", "kind", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["case", "kind", "version"], name="one_document_version")
@@ -364,7 +392,11 @@ class Signature(models.Model):
     image = models.BinaryField(null=True, blank=True)
     signed_at = models.DateTimeField()
 
+    scope_path = "document__case__unit__code"  # the admin shows a unit's own
+
     class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
         ordering = ["signed_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["document", "party"], name="one_signature_per_party"),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from zhili.core.admin import ReadOnlyAdmin, ScopedAdmin
 from zhili.core.masking import mask_id_number, mask_phone
 from zhili.org.audit import record
-from zhili.org.models import ApiToken, AuditAction, AuditLog, Department, User
+from zhili.org.models import ApiToken, AuditAction, AuditLog, Department, PhoneCode, User
 
 
 @admin.register(Department)
@@ -121,3 +121,11 @@ class AuditLogAdmin(ReadOnlyAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
+
+
+@admin.register(PhoneCode)
+class PhoneCodeAdmin(ReadOnlyAdmin):
+    """When codes were sent and used (the codes themselves are kept only as keyed hashes)."""
+
+    list_display = ("__str__", "sent_at", "attempts", "used_at")
+    exclude = ("code_hash", "phone")

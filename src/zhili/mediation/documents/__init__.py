@@ -6,8 +6,9 @@ edit .docx, not HTML. So each kind has one template; an office replaces it by dr
 file in DATA_DIR/templates/mediation/<kind>.docx, and the PDF is the rendered .docx converted to
 HTML (mammoth) and printed by WeasyPrint with the Noto CJK fonts embedded, so the two formats can
 never disagree. mammoth keeps text, tables and bold but not Word's direct formatting; the
-paragraph styles "Title", "Case Number", "Heading 1", "Right", "Signature" and "Addressee" (see
-make_templates.py) are what the print CSS lays out, so a replacement template should keep them.
+paragraph styles "Title", "Case Number", "Heading 1", "Heading 2", "Right", "Signature" and
+"Addressee" (see make_templates.py) are what the print CSS lays out, so a replacement template
+should keep them.
 
 The module takes plain dicts; the caller builds them from its models. Every value is text already
 formatted for the page (dates in Chinese, amounts with separators); any key may be missing and
@@ -35,6 +36,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import threading
 import zipfile
 from pathlib import Path
 from string import Template
@@ -102,6 +104,22 @@ $appendix
 # XML 1.0 forbids most control characters; Word pastes \x0b for a manual line break, and docxtpl
 # turns \a and \f into new paragraphs and page breaks, which a citizen's text must not do.
 _CONTROL = re.compile(r"[\x00-\x08\x0c\x0e-\x1f\x7f]")
+
+
+# WeasyPrint loads the system's fonts into a FontConfiguration (a Pango font map) for every
+# document unless given one; reusing it keeps the Noto CJK faces loaded and shaped between prints
+# (about 45 ms of the 250 a page takes). A font map isn't safe to share between threads, and the
+# web server (gthread) and the task consumer print from several, so each thread keeps its own.
+_weasy = threading.local()
+
+
+def _font_config():
+    font_config = getattr(_weasy, "font_config", None)
+    if font_config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        font_config = _weasy.font_config = FontConfiguration()
+    return font_config
 
 
 class TemplateMissing(ZhiliError):
@@ -191,7 +209,7 @@ def docx_to_pdf(docx: bytes, *, appendix_html: str = "") -> bytes:
     appendix = f'<div class="appendix">{appendix_html}</div>' if appendix_html else ""
     page = PAGE.substitute(title=html.escape(title), body=body, appendix=appendix)
     fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
-    return HTML(string=page, base_url=None, url_fetcher=fetcher).write_pdf()
+    return HTML(string=page, base_url=None, url_fetcher=fetcher).write_pdf(font_config=_font_config())
 
 
 def render_pdf(kind: str, context: dict[str, Any], *, appendix_html: str = "") -> bytes:
