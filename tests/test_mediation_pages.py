@@ -109,6 +109,9 @@ def test_the_head_and_the_lead_work_the_case_and_the_parties_sign_on_its_page(me
         )
     case.refresh_from_db()
     assert case.state == "signed"
+    timeline = head.get(f"/m/cases/{number}/").content.decode()
+    for line in ("提交申请 → 已申请", "受理 → 已受理", "达成协议 → 已达成协议", "各方签署完毕 → 已签署"):
+        assert line in timeline, line
     code = case.documents.get(kind="agreement").code
     checked = Client().get("/m/verify/", {"code": code}).content.decode()
     assert "有效" in checked and number in checked

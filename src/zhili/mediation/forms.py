@@ -154,7 +154,8 @@ class TaskForm(forms.Form):
 
     def __init__(self, *args, team=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = [("", "—"), *team]
+        self.fields["assignee"].choices = [("", _("— for whom —")), *team]
+        self.fields["title"].widget.attrs["placeholder"] = _("e.g. fetch the wage records")
 
 
 class MeetingForm(forms.Form):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
 from zhili.core.scope import ScopedQuerySet
@@ -240,6 +241,16 @@ class Member(models.Model):
         return f"{self.user} · {self.get_role_display()}"
 
 
+STEP_LABELS = {
+    "submit": pgettext_lazy("mediation step", "applied"), "accept": pgettext_lazy("mediation step", "accepted"), "decline": pgettext_lazy("mediation step", "declined"), "assign": pgettext_lazy("mediation step", "assigned"),
+    "start": pgettext_lazy("mediation step", "mediation started"), "agree": pgettext_lazy("mediation step", "agreement recorded"), "fail": pgettext_lazy("mediation step", "closed as failed"),
+    "withdraw": pgettext_lazy("mediation step", "withdrawn"), "refer": pgettext_lazy("mediation step", "referred"), "archive": pgettext_lazy("mediation step", "archived"), "sign": pgettext_lazy("mediation step", "signed"),
+    "complete": pgettext_lazy("mediation step", "agreement signed by all"), "reassign": pgettext_lazy("mediation step", "reassigned"), "extend": pgettext_lazy("mediation step", "period extended"),
+    "prefer": pgettext_lazy("mediation step", "mediator asked for"), "task": pgettext_lazy("mediation step", "task added"), "task_done": pgettext_lazy("mediation step", "task done"),
+    "meeting": pgettext_lazy("mediation step", "session scheduled"), "overdue": pgettext_lazy("mediation step", "overdue"),
+}  # fmt: skip
+
+
 class Step(models.Model):
     """The timeline: every state change, with who, when and why (append-only)."""
 
@@ -261,6 +272,14 @@ class Step(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} {self.source}→{self.target}"
+
+    @property
+    def action_label(self) -> str:
+        return str(STEP_LABELS.get(self.action, self.action))
+
+    @property
+    def target_label(self) -> str:
+        return str(State(self.target).label) if self.target in State.values else self.target
 
 
 class Message(models.Model):
