@@ -4,16 +4,19 @@ citizens' text escaped, an office's own template taking precedence and a broken 
 from __future__ import annotations
 
 import io
+import threading
 import zipfile
 
 import pytest
 from django.test import override_settings
 from docx import Document
+from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from zhili.core.errors import ZhiliError
 from zhili.mediation import documents
 from zhili.mediation.documents import KINDS, TITLES, TemplateBroken, TemplateMissing
+from zhili.mediation.documents.make_templates import MAPPED_STYLES
 
 PARTIES = [
     {"role_label": "申请人", "name": "张伟", "gender": "男", "id_number": "440402199001011234",
@@ -135,8 +138,9 @@ def test_the_pdf_has_the_title_and_the_parties_in_chinese(pdfs, kind):
         assert party["name"] in text
 
 
-def test_the_pdf_embeds_a_cjk_font(pdfs):
-    fonts = embedded_fonts(pdfs["agreement"])  # e.g. /LWGGBP+NotoSerifCJKSC once unhyphenated
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_pdf_embeds_a_cjk_font(pdfs, kind):
+    fonts = embedded_fonts(pdfs[kind])  # e.g. /LWGGBP+NotoSerifCJKSC once unhyphenated
     assert any("NotoSerifCJK" in f or "NotoSansCJK" in f for f in fonts), fonts
 
 
@@ -212,6 +216,53 @@ def test_the_shipped_templates_are_what_make_templates_builds(tmp_path):
         with zipfile.ZipFile(path) as built, zipfile.ZipFile(documents.SHIPPED / path.name) as shipped:
             assert built.read("word/document.xml") == shipped.read("word/document.xml"), path.name
             assert built.read("word/styles.xml") == shipped.read("word/styles.xml"), path.name
+            assert built.namelist() == shipped.namelist(), path.name
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_shipped_templates_carry_only_the_styles_they_use(kind):
+    """python-docx's default template brings 350 KB of styles and a 440 KB stylesWithEffects.xml
+    that docxtpl and mammoth would parse on every render; make_templates drops them."""
+    with zipfile.ZipFile(documents.SHIPPED / f"{kind}.docx") as docx:
+        names = set(docx.namelist())
+        styles = docx.read("word/styles.xml")
+        listed = docx.read("[Content_Types].xml") + docx.read("word/_rels/document.xml.rels")
+    assert "word/stylesWithEffects.xml" not in names
+    assert b"stylesWithEffects" not in listed
+    assert len(styles) < 12_000, len(styles)
+    assert b"latentStyles" not in styles
+    doc = Document(documents.SHIPPED / f"{kind}.docx")
+    style_ids = {s.style_id for s in doc.styles}
+    used = {e.get(qn("w:val")) for e in doc.element.body.iter(qn("w:pStyle"), qn("w:tblStyle"))}
+    assert used <= style_ids
+    names = {s.name for s in doc.styles}  # the ones the print CSS maps, used here or not
+    assert {"Normal", *MAPPED_STYLES} <= names
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_docx_names_song_and_hei_as_east_asian_fonts(kind):
+    doc = Document(io.BytesIO(documents.render_docx(kind, CONTEXT)))
+
+    def east_asian(style):
+        return style.element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia"))
+
+    assert east_asian(doc.styles["Normal"]) == "宋体"
+    for name in ("Title", "Heading 1", "Heading 2"):
+        assert east_asian(doc.styles[name]) == "黑体", name
+    styles = doc.styles.element
+    assert styles.find(f"{qn('w:docDefaults')}//{qn('w:rFonts')}").get(qn("w:eastAsia")) == "宋体"
+    assert not styles.xpath(".//w:rFonts[@w:eastAsiaTheme]")  # a theme font would override them
+
+
+def test_each_thread_reuses_its_own_font_configuration():
+    """WeasyPrint's font map is reused between prints but never shared between threads."""
+    here = documents._font_config()
+    assert documents._font_config() is here
+    other = []
+    thread = threading.Thread(target=lambda: other.append(documents._font_config()))
+    thread.start()
+    thread.join()
+    assert other[0] is not here
 
 
 def test_an_office_template_cannot_reach_python_internals(settings, tmp_path):

@@ -106,10 +106,11 @@ $appendix
 _CONTROL = re.compile(r"[\x00-\x08\x0c\x0e-\x1f\x7f]")
 
 
-# WeasyPrint loads the system's fonts into a FontConfiguration (a Pango font map) for every
-# document unless given one; reusing it keeps the Noto CJK faces loaded and shaped between prints
-# (about 45 ms of the 250 a page takes). A font map isn't safe to share between threads, and the
-# web server (gthread) and the task consumer print from several, so each thread keeps its own.
+# WeasyPrint loads the system's fonts into a new FontConfiguration (a Pango font map) for every
+# document unless given one; reusing it keeps the Noto CJK faces loaded between prints (some
+# 15-20 ms of the ~200 WeasyPrint takes a document; memory stays flat). A font map isn't safe to
+# share between threads, and the web server (gthread) and the task consumer print from several,
+# so each thread keeps its own.
 _weasy = threading.local()
 
 
