@@ -38,6 +38,10 @@ def test_a_citizen_applies_from_a_375_px_phone(server, phone):
     phone.wait_for_selector(".field-error")
     marked = set(phone.locator(".field-error").evaluate_all("els => els.map(e => e.dataset.field)"))
     assert {"facts", "claims", "applicant_name", "respondent_name", "unit_code"} <= marked
+    phone.wait_for_selector("#pick-map[data-ready]")
+    phone.locator("#pick-map").click()  # a tap on the map sets the point
+    assert phone.locator("input[name=lon]").input_value() and phone.locator("input[name=lat]").input_value()
+    assert phone.locator("#pick-map path.leaflet-interactive").count() >= 1
     phone.select_option("select[name=dispute_type]", "neighbour")
     phone.select_option("select[name=unit_code]", index=1)
     phone.fill("textarea[name=facts]", "楼上住户夜间噪音，多次沟通无果。")
