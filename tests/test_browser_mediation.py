@@ -99,7 +99,13 @@ def test_the_mediator_works_a_case_to_the_signature_on_its_page(server, page):
     assert page.locator("#sign").count() == 0  # signed once; the parties' signatures are awaited
     assert page.locator("#state").inner_text() == "已达成协议"
     timeline = page.locator("#timeline").inner_text()
-    for label in ("受理 → 已受理", "指派 → 已指派", "开始调解 → 调解中", "达成协议 → 已达成协议", "mediator · 已签署"):
+    for label in (
+        "受理 → 已受理",
+        "指派 → 已指派",
+        "开始调解 → 调解中",
+        "达成协议 → 已达成协议",
+        "mediator · 已签署",
+    ):
         assert label in timeline, label
     shot(page, "mediation-case-signed-by-mediator")
     assert page.watch.errors == [], number
