@@ -88,6 +88,7 @@ bench: install-test      ## print the benchmark figures (about 30 minutes)
 	$(BIN)/python bench/bench_lake.py
 	$(BIN)/python bench/bench_index.py
 	$(BIN)/python bench/bench_public.py
+	$(BIN)/python bench/bench_mediation.py
 	$(BIN)/python bench/bench_demo.py
 
 clean:
