@@ -28,9 +28,12 @@ def main() -> int:
     try:
         return run(data_dir)
     finally:
-        from django.db import connections
+        from django.conf import settings
 
-        connections.close_all()
+        if settings.configured:  # not after --help
+            from django.db import connections
+
+            connections.close_all()
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
