@@ -192,3 +192,15 @@ def test_the_case_page_takes_tasks_sessions_and_files(mediation, settings, tmp_p
     task_id = Task.objects.get().pk
     assert client_for(mediation["carol"]).post(f"/m/cases/{number}/tasks/{task_id}/done/").status_code == 302
     assert 'class="done"' in head.get(f"/m/cases/{number}/").content.decode()
+
+
+def test_one_address_cannot_text_many_numbers(mediation, settings, tmp_path):
+    settings.DATA_DIR, settings.ZHILI_SMS_PER_CLIENT_HOUR = tmp_path, 3
+    visitor = Client(REMOTE_ADDR="203.0.113.7")
+    for n in range(3):
+        assert visitor.post("/m/apply/", {"phone": f"1360000000{n}"}).status_code == 302
+        visitor = Client(REMOTE_ADDR="203.0.113.7")  # a new session each time, as a script would
+    page = Client(REMOTE_ADDR="203.0.113.7").post("/m/apply/", {"phone": "13600000009"})
+    assert "该地址一小时内获取验证码次数过多" in page.content.decode()
+    assert len((tmp_path / "outbox" / "sms.log").read_text(encoding="utf-8").splitlines()) == 3
+    assert Client(REMOTE_ADDR="198.51.100.1").post("/m/apply/", {"phone": "13600000009"}).status_code == 302

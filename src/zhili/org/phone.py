@@ -30,6 +30,7 @@ MOBILE = re.compile(r"^1[3-9]\d{9}$")
 VALID_MINUTES = 10
 RESEND_SECONDS = 60
 PER_HOUR = 5
+PER_CLIENT_HOUR = 20
 MAX_ATTEMPTS = 5
 
 
@@ -59,8 +60,25 @@ def _check_phone(phone: str) -> str:
     return phone
 
 
+def _per_client(limit: int) -> None:
+    """At most `limit` codes an hour from one client address, whatever the numbers: the page
+    must not become a way to text strangers."""
+    from django.core.cache import cache
+
+    from zhili.core.context import current_request_info
+
+    info = current_request_info()
+    if info is None or not info.ip:
+        return  # not from a request (a command, a task)
+    key = f"phone:client:{info.ip}"
+    cache.add(key, 0, 3600)
+    if cache.incr(key) > limit:
+        raise PhoneError(_("too many codes from this address in the last hour; try again later"), status=429)
+
+
 def send_code(phone: str) -> None:
-    """Send a six-digit code, at most once a minute and five times an hour per number."""
+    """Send a six-digit code, at most once a minute and five times an hour per number, and
+    PER_CLIENT_HOUR times an hour per client address."""
     phone = _check_phone(phone)
     now = timezone.now()
     recent = PhoneCode.objects.filter(phone=phone, sent_at__gte=now - timedelta(hours=1))
@@ -68,6 +86,7 @@ def send_code(phone: str) -> None:
         raise PhoneError(_("a code was sent less than a minute ago; wait before asking again"), status=429)
     if recent.count() >= PER_HOUR:
         raise PhoneError(_("too many codes for this number in the last hour; try again later"), status=429)
+    _per_client(getattr(settings, "ZHILI_SMS_PER_CLIENT_HOUR", PER_CLIENT_HOUR))
     code = f"{secrets.randbelow(10**6):06d}"
     sender = import_string(getattr(settings, "ZHILI_SMS_SENDER", "zhili.org.phone.DevSender"))()
     with transaction.atomic():
