@@ -189,6 +189,8 @@ def test_illegal_jumps_are_refused_and_change_nothing(mediation):
     for action in ("start", "agree", "archive", "assign"):
         answer = post(head, f"{API}/cases/{number}/actions/{action}", {"terms": ["x"], "lead": "mediator_a"})
         assert answer.status_code == 409 and answer.json()["code"] == "illegal_transition", action
+    start = post(head, f"{API}/cases/{number}/actions/start").json()
+    assert start["message"] == "处于“已申请”状态的案件不能开始调解"
     assert post(head, f"{API}/cases/{number}/actions/fly").status_code == 404
     case = Case.objects.get(number=number)
     assert case.state == "submitted" and list(case.steps.values_list("action", flat=True)) == ["submit"]

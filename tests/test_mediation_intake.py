@@ -65,3 +65,32 @@ def test_overdue_cases_are_noted_and_texted_to_the_heads_once_a_day(mediation, s
     # the case page lists it among the overdue
     page = client_for(mediation["mediator"]).get("/m/cases/", {"overdue": "1"}).content.decode()
     assert late in page and fresh not in page
+
+
+def test_the_parties_are_texted_when_their_case_is_accepted_and_the_agreement_is_ready(
+    mediation, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """Both parties (alice 138…, bob 139…) hear of the acceptance and of the agreement to sign;
+    bob has no part in the application, so the text is how he learns of the case."""
+    from tests.mediation_fixtures import API, post
+
+    settings.DATA_DIR, settings.ZHILI_PUBLIC_URL = tmp_path, "https://zhili.example.gov.cn"
+    number = apply_as(mediation)
+    head = client_for(mediation["mediator"])
+    with django_capture_on_commit_callbacks(execute=True):
+        post(head, f"{API}/cases/{number}/actions/accept")
+    post(head, f"{API}/cases/{number}/actions/assign", {"lead": "mediator_a"})
+    post(head, f"{API}/cases/{number}/actions/start")  # no news for the parties
+    with django_capture_on_commit_callbacks(execute=True):
+        post(head, f"{API}/cases/{number}/actions/agree", {"terms": ["赔偿2000元"]})
+    texts = [
+        line.split(" ", 3)[2:]
+        for line in (tmp_path / "outbox" / "sms.log").read_text(encoding="utf-8").splitlines()
+    ]
+    link = f"https://zhili.example.gov.cn/m/cases/{number}/"
+    assert texts == [
+        ["13812345678", f"拱北街道人民调解委员会已受理调解案件 {number}，请登录 {link} 查看进展。"],
+        ["13987654321", f"拱北街道人民调解委员会已受理调解案件 {number}，请登录 {link} 查看进展。"],
+        ["13812345678", f"调解案件 {number} 的调解协议已生成，请登录 {link} 阅读并签署。"],
+        ["13987654321", f"调解案件 {number} 的调解协议已生成，请登录 {link} 阅读并签署。"],
+    ]

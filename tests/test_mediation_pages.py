@@ -83,7 +83,8 @@ def test_the_head_and_the_lead_work_the_case_and_the_parties_sign_on_its_page(me
     number = post(client_for(mediation["resident_own"]), f"{API}/cases", application()).json()["number"]
     head = client_for(mediation["mediator"])
     page = head.get(f"/m/cases/{number}/").content.decode()
-    assert 'value="accept"' in page and 'value="decline"' in page and "449902199001011231" in page
+    assert 'value="accept" class="act-accept">受理</button>' in page and ">不予受理</button>" in page
+    assert "449902199001011231" in page
     assert head.post(f"/m/cases/{number}/act/", {"action": "accept", "reason": "符合条件"}).status_code == 302
     assert (
         head.post(
