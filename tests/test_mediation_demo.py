@@ -41,6 +41,7 @@ def test_demo_mediation_fills_every_state_consistently(demo):
     from shapely.geometry import shape
 
     from zhili.core.errors import Conflict
+    from zhili.core.idnumber import is_valid as valid_id_number
     from zhili.geo.models import Level, Unit
     from zhili.hub.models import Event
     from zhili.mediation import paperwork
@@ -48,7 +49,6 @@ def test_demo_mediation_fills_every_state_consistently(demo):
     from zhili.mediation.demo import create_demo_mediation
     from zhili.mediation.models import Case, Document, Institution, Mediator
     from zhili.mediation.selectors import visible_cases
-    from zhili.mediation.services import valid_id_number
 
     counts = demo["counts"]
     cases = list(

@@ -9,7 +9,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -22,8 +21,6 @@ from zhili.mediation.models import Case
 
 router = Router(tags=["mediation"])
 public = Router(tags=["public"], auth=None)
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class PartyIn(Schema):
@@ -401,11 +398,7 @@ def attach(request, number: str, file: File[UploadedFile]):
 )
 def document(request, number: str, kind: DocumentKind, fmt: Literal["docx", "pdf"]):
     case = selectors.get_case(request.auth, number)
-    data, name = paperwork.document_for(case=case, actor=request.auth, kind=kind, fmt=fmt)
-    types = {"pdf": "application/pdf", "docx": DOCX}
-    response = HttpResponse(data, content_type=types[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return paperwork.document_response(case=case, actor=request.auth, kind=kind, fmt=fmt)
 
 
 class SignIn(Schema):

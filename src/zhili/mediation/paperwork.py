@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from zhili.core.errors import Conflict, Forbidden, NotFound
 from zhili.core.masking import mask_id_number, mask_phone
+from zhili.index.periods import Period
 from zhili.mediation import documents, signing
 from zhili.mediation.choices import DocumentKind, MemberRole, State
 from zhili.mediation.models import Case, Document, Mediator, Signature
@@ -29,10 +29,10 @@ from zhili.org.models import AuditAction
 
 
 def _date(moment: datetime | None) -> str:
+    """The documents' dates, 2026年11月3日, as the index's day periods write them."""
     if moment is None:
         return ""
-    day = timezone.localtime(moment) if isinstance(moment, datetime) else moment
-    return f"{day.year}年{day.month}月{day.day}日"
+    return Period("day", timezone.localdate(moment)).label("zh-hans")
 
 
 def _person(user) -> str:
@@ -153,7 +153,7 @@ def _all_signed(case: Case, doc: Document) -> bool:
 
 
 def _finish(case: Case, doc: Document, actor) -> None:
-    from zhili.mediation.services import _publish_outcome
+    from zhili.mediation.services import _publish_outcome, public_url
 
     entries, images = [], {}
     for i, s in enumerate(doc.signatures.select_related("party")):
@@ -164,7 +164,7 @@ def _finish(case: Case, doc: Document, actor) -> None:
     code = signing.verification_code(f"{doc.sha256}|{case.number}".encode())
     stamped = signing.stamp_pdf(
         doc.pdf.read(), title=f"{documents.TITLES['agreement']} {case.number}", signatures=entries, code=code,
-        verify_url=getattr(settings, "ZHILI_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/") + "/m/verify/",
+        verify_url=public_url("/m/verify/"),
         images=images,
     )  # fmt: skip
     doc.signed_pdf.save(
@@ -250,3 +250,15 @@ def document_for(*, case: Case, actor, kind: str, fmt: str) -> tuple[bytes, str]
     record(actor=actor, action=AuditAction.VIEW_PERSONAL, obj=case, details={"document": kind, "format": fmt})
     with field.open("rb") as f:
         return f.read(), field.name.rsplit("/", 1)[-1]
+
+
+def document_response(*, case: Case, actor, kind: str, fmt: str, inline: bool = False):
+    """The file as an HTTP answer, for the API and the case page alike."""
+    from django.http import HttpResponse
+
+    from zhili.mediation.services import ATTACHMENT_TYPES
+
+    data, name = document_for(case=case, actor=actor, kind=kind, fmt=fmt)
+    response = HttpResponse(data, content_type=ATTACHMENT_TYPES[f".{fmt}"][0])
+    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{name}"'
+    return response

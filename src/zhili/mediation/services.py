@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from zhili.core.errors import Conflict, Forbidden, NotFound, ZhiliError
+from zhili.core.idnumber import is_valid as is_valid_id
 from zhili.core.scope import code_prefix
 from zhili.geo.models import Level, Unit
 from zhili.mediation.choices import OPEN_STATES, Channel, MemberRole, PartyRole, State
@@ -50,8 +51,6 @@ ATTACHMENT_TYPES = {
     ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
     ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
 }
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK = "10X98765432"
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 
 
@@ -62,13 +61,6 @@ class InvalidApplication(ZhiliError):
 
 def _field_error(field: str, message: str) -> InvalidApplication:
     return InvalidApplication(f"{field}: {message}", details=[{"field": field, "reason": message}])
-
-
-def valid_id_number(text: str) -> bool:
-    """GB 11643: 17 digits and a check character."""
-    if not re.fullmatch(r"\d{17}[\dX]", text):
-        return False
-    return ID_CHECK[sum(int(d) * w for d, w in zip(text[:17], ID_WEIGHTS, strict=True)) % 11] == text[17]
 
 
 # --- applying --------------------------------------------------------------------------------
@@ -114,7 +106,7 @@ def _check_parties(parties: list[PartyIn]) -> None:
     for i, p in enumerate(parties):
         if not p.name.strip():
             raise _field_error(f"parties.{i}.name", _("required"))
-        if p.id_number and not valid_id_number(p.id_number.upper()):
+        if p.id_number and not is_valid_id(p.id_number.upper()):
             raise _field_error(
                 f"parties.{i}.id_number", _("not a valid resident ID number (18 characters, check digit)")
             )
@@ -545,23 +537,25 @@ PARTY_NEWS = {
 }
 
 
+def public_url(path: str) -> str:
+    """An address of ours as the people outside read it (texts, printed agreements)."""
+    return settings.ZHILI_PUBLIC_URL.rstrip("/") + path
+
+
 def tell_parties(*, case: Case, action: str) -> int:
     """A text message to every party with a phone number: the case was accepted or declined, or
     its agreement awaits their signature. They sign in at the link with a code sent to the same
     number, which is how a respondent without an account finds the case."""
-    from django.utils.module_loading import import_string
 
-    sender = import_string(getattr(settings, "ZHILI_SMS_SENDER", "zhili.org.phone.DevSender"))()
-    url = (
-        getattr(settings, "ZHILI_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
-        + f"/m/cases/{case.number}/"
-    )
+    from zhili.org.phone import text as send_text
+
+    url = public_url(f"/m/cases/{case.number}/")
     body = case.institution.name if case.institution_id else ""
     with translation.override(settings.LANGUAGE_CODE):  # the people texted read the city's language
         text = str(PARTY_NEWS[action]) % {"body": body, "number": case.number, "url": url}
     phones = sorted({p for p in case.parties.values_list("phone", flat=True) if p})
     for phone in phones:
-        sender.send(phone, text)
+        send_text(phone, text)
     return len(phones)
 
 
@@ -592,8 +586,6 @@ def raise_overdue_alerts(*, now=None) -> dict[str, int]:
 def _raise_overdue_alerts(*, now=None) -> dict[str, int]:
     from collections import Counter
 
-    from django.utils.module_loading import import_string
-
     now = now or timezone.now()
     today = timezone.localdate(now)
     late = list(overdue_cases(now=now).exclude(overdue_alerted=today).select_related("institution"))
@@ -619,14 +611,15 @@ def _raise_overdue_alerts(*, now=None) -> dict[str, int]:
             per_body[case.institution] += 1
             if case.institution.supervisor_id:
                 per_body[case.institution.supervisor] += 1
-    sender = import_string(getattr(settings, "ZHILI_SMS_SENDER", "zhili.org.phone.DevSender"))()
+    from zhili.org.phone import text as send_text
+
     texts = 0
     for body, n in per_body.items():
         for head in Mediator.objects.filter(institution=body, is_head=True, is_active=True).select_related(
             "user"
         ):
             if head.user.phone:
-                sender.send(
+                send_text(
                     head.user.phone,
                     _("%(body)s: %(n)d mediation cases are past their deadline.")
                     % {"body": body.name, "n": n},

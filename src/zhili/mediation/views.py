@@ -12,7 +12,6 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -165,10 +164,8 @@ def case(request, number: str):
 @require_POST
 def act(request, number: str):
     item = _case(request, number)
-    mediators = Mediator.objects.filter(institution_id=item.institution_id).values_list(
-        "user__username", "user__username"
-    )
-    form = forms.ActionForm(request.POST, mediators=list(mediators))
+    mediators = [(m.user.username, m.user.username) for m in services.offered_mediators(item)]
+    form = forms.ActionForm(request.POST, mediators=mediators)
     if form.is_valid():
         d, action = form.cleaned_data, form.cleaned_data["action"]
         extra = {
@@ -305,15 +302,8 @@ def document(request, number: str, kind: str, fmt: str):
         from django.http import Http404
 
         raise Http404
-    data, name = paperwork.document_for(case=item, actor=request.user, kind=kind, fmt=fmt)
-    types = {
-        "pdf": "application/pdf",
-        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    }
-    response = HttpResponse(data, content_type=types[fmt])
     inline = fmt == "pdf" and request.GET.get("view") == "1"
-    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{name}"'
-    return response
+    return paperwork.document_response(case=item, actor=request.user, kind=kind, fmt=fmt, inline=inline)
 
 
 def verify(request):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from zhili.core.idnumber import check_character
 from zhili.geo.models import Level, Unit
 from zhili.org.models import Department, User
 from zhili.org.roles import Role
@@ -28,8 +29,6 @@ ROLE_PLACES: dict[str, tuple[Level, str | None]] = {
 }
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗梁"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玲"
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK = "10X98765432"
 
 
 @dataclass
@@ -42,7 +41,7 @@ class DemoAccount:
 def id_number(rng: random.Random, region: str) -> str:
     """A resident ID with a valid GB 11643 check digit (fictional region code)."""
     body = f"{region[:6]}{rng.randint(1950, 2005)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
-    return body + ID_CHECK[sum(int(d) * w for d, w in zip(body, ID_WEIGHTS, strict=True)) % 11]
+    return body + check_character(body)
 
 
 def create_accounts(*, password: str, seed: int = 2026) -> list[DemoAccount]:

@@ -48,6 +48,11 @@ class DevSender:
             f.write(f"{timezone.localtime():%Y-%m-%d %H:%M:%S} {phone} {text}\n")
 
 
+def text(phone: str, message: str) -> None:
+    """Send one text message through the configured sender (`ZHILI_SMS_SENDER`)."""
+    import_string(settings.ZHILI_SMS_SENDER)().send(phone, message)
+
+
 def _digest(phone: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{phone}|{code}".encode(), hashlib.sha256).hexdigest()
 
@@ -88,10 +93,9 @@ def send_code(phone: str) -> None:
         raise PhoneError(_("too many codes for this number in the last hour; try again later"), status=429)
     _per_client(getattr(settings, "ZHILI_SMS_PER_CLIENT_HOUR", PER_CLIENT_HOUR))
     code = f"{secrets.randbelow(10**6):06d}"
-    sender = import_string(getattr(settings, "ZHILI_SMS_SENDER", "zhili.org.phone.DevSender"))()
     with transaction.atomic():
         PhoneCode.objects.create(phone=phone, code_hash=_digest(phone, code))
-        sender.send(phone, _("Your Zhili verification code is %(code)s, valid for %(minutes)d minutes.")
+        text(phone, _("Your Zhili verification code is %(code)s, valid for %(minutes)d minutes.")
                     % {"code": code, "minutes": VALID_MINUTES})  # fmt: skip
 
 

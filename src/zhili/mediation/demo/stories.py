@@ -40,9 +40,9 @@ class _Stories:
         user = self.applicant
         if user is None:
             return self.w._party(PartyRole.APPLICANT, self.v)
-        from zhili.mediation.services import valid_id_number
+        from zhili.core.idnumber import is_valid
 
-        idn = user.id_number if valid_id_number(user.id_number) else ""
+        idn = user.id_number if is_valid(user.id_number) else ""
         return {"role": PartyRole.APPLICANT, "name": user.display_name or user.get_username(),
                 "gender": ("男" if int(idn[16]) % 2 else "女") if idn else "", "id_number": idn,
                 "phone": user.phone, "address": self.w._address(self.v)}  # fmt: skip
