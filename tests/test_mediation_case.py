@@ -554,3 +554,34 @@ def test_an_idempotency_key_is_the_callers_own(mediation):
     second = post(client_for(mediation["resident_other"]), f"{API}/cases", other, HTTP_IDEMPOTENCY_KEY="same")
     assert (first.status_code, second.status_code) == (201, 201)
     assert first.json()["number"] != second.json()["number"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("get", "", None), ("post", "/actions/accept", {}), ("post", "/reassign", {"lead": "dave", "reason": "x"}),
+        ("post", "/extend", {"days": 5, "reason": "x"}), ("get", "/messages", None), ("post", "/messages", {"body": "x"}),
+        ("post", "/meetings", {"starts_at": "2026-12-05T09:30:00+08:00", "place": "x"}), ("get", "/tasks", None),
+        ("post", "/tasks", {"title": "x"}), ("post", "/tasks/1/done", {}), ("get", "/mediators", None),
+        ("post", "/prefer", {"mediator": "dave"}), ("get", "/documents/application.pdf", None),
+        ("post", "/sign", {"document_sha256": "0" * 64}),
+    ],
+)  # fmt: skip
+def test_another_towns_mediator_finds_no_such_case_at_any_address(mediation, method, path, body):
+    """dave heads 井岸's committee: a case of 拱北 answers 404 at every case address, as if missing."""
+    number = apply_as(mediation)
+    dave = client_for(mediation["dave"])
+    url = f"{API}/cases/{number}{path}"
+    answer = dave.get(url) if method == "get" else post(dave, url, body)
+    assert answer.status_code == 404, (path, answer.content)
+    assert answer.json()["code"] == "not_found"
+
+
+def test_another_towns_mediator_cannot_attach_to_a_case(mediation):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    number = apply_as(mediation)
+    answer = client_for(mediation["dave"]).post(
+        f"{API}/cases/{number}/attachments", {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.7")}
+    )
+    assert answer.status_code == 404
