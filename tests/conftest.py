@@ -58,6 +58,7 @@ def make_user(username: str, role: str, unit_code: str | None, **extra):
     from zhili.geo.models import Unit
     from zhili.org.models import User
 
+    extra.setdefault("is_superuser", role == "system_admin")  # as `create_superuser` makes them
     user = User(
         username=username,
         role=role,

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from zhili.core.scope import scope_filter
+
 
 class ScopedAdmin(admin.ModelAdmin):
     audit_changes = True
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if getattr(self.model, "scope_path", None) is None:
-            return qs
-        from zhili.core.scope import scope_prefix
+        return scope_filter(super().get_queryset(request), request.user)
 
-        prefix = scope_prefix(request.user)
-        if prefix == "":
-            return qs
-        if prefix is None:
-            return qs.none()
-        return qs.filter(**{f"{self.model.scope_path}__startswith": prefix})
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """A choice of a scoped record (a unit, a case …) offers and accepts only the user's own
+        scope: the autocomplete widget narrows what is shown, this narrows what is accepted."""
+        if "queryset" not in kwargs and (
+            getattr(db_field.related_model, "scope_path", None)
+            or getattr(db_field.related_model, "department_path", None)
+        ):
+            kwargs["queryset"] = scope_filter(db_field.related_model._default_manager.all(), request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -39,18 +39,22 @@ class ScopedQuerySet(models.QuerySet):
         """
         if not actor_may(actor, self.model, action):
             return self.none()
-        qs = self
-        if path := getattr(self.model, "scope_path", None):
-            prefix = scope_prefix(actor)
-            if prefix is None:
-                return self.none()
-            if prefix:
-                qs = qs.filter(**{f"{path}__startswith": prefix})
-        if (dept_path := getattr(self.model, "department_path", None)) and getattr(
-            actor, "department_scoped", False
-        ):
-            qs = qs.filter(**{dept_path: actor.department_id}) if actor.department_id else qs.none()
-        return qs
+        return scope_filter(self, actor)
+
+
+def scope_filter(qs: models.QuerySet, actor) -> models.QuerySet:
+    """`qs` cut to the actor's unit and below, and to its department for department-bound roles;
+    the permission is the caller's business. The API, the pages and the admin all cut here."""
+    model = qs.model
+    if path := getattr(model, "scope_path", None):
+        prefix = scope_prefix(actor)
+        if prefix is None:
+            return qs.none()
+        if prefix:
+            qs = qs.filter(**{f"{path}__startswith": prefix})
+    if (dept_path := getattr(model, "department_path", None)) and getattr(actor, "department_scoped", False):
+        qs = qs.filter(**{dept_path: actor.department_id}) if actor.department_id else qs.none()
+    return qs
 
 
 def actor_may(actor, model, action: str) -> bool:

@@ -20,6 +20,14 @@ class UnitAdmin(ScopedAdmin):
     list_select_related = ("parent",)
     inlines = [PopulationInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        """A unit's code, parent and kind place it in the tree and decide everybody's scope:
+        a cadre who could edit them could widen its own. They come from `zhili geo import`."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not request.user.is_superuser:
+            fields += ["code", "parent", "kind"]
+        return fields
+
 
 @admin.register(Population)
 class PopulationAdmin(ScopedAdmin):

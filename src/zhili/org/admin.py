@@ -7,9 +7,12 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.admin import ReadOnlyAdmin, ScopedAdmin
+from zhili.core.errors import ZhiliError
 from zhili.core.masking import mask_id_number, mask_phone
+from zhili.org import rights
 from zhili.org.audit import record
 from zhili.org.models import ApiToken, AuditAction, AuditLog, Department, PhoneCode, User
+from zhili.org.roles import Role
 
 
 @admin.register(Department)
@@ -78,7 +81,47 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and not self._may_see_personal(request, obj):
             fields += ["masked_phone", "masked_id_number"]
+        if not request.user.is_superuser:
+            fields += ["department"]
+        if obj is not None and obj.pk == request.user.pk:
+            fields += [f for f in rights.MANAGED_FIELDS if f not in fields]
         return fields
+
+    def has_change_permission(self, request, obj=None):
+        """Your own account (personal fields, password), or an account whose rights are below
+        yours; anyone else in scope is shown read-only."""
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or obj.pk == request.user.pk or rights.may_manage(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or rights.may_manage(request.user, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "role" in form.base_fields:
+            allowed = {r.value for r in rights.grantable_roles(request.user)}
+            if obj is not None:
+                allowed.add(obj.role)  # its current role may stay as it is
+            form.base_fields["role"].choices = [(v, label) for v, label in Role.choices if v in allowed]
+        actor = request.user
+
+        class GuardedForm(form):
+            def clean(self):
+                data = super().clean()
+                fields = self.fields if obj is None else self.changed_data  # new: all it is given
+                changes = {f: data.get(f) for f in rights.MANAGED_FIELDS if f in fields}
+                try:
+                    rights.check_user_change(actor, obj, changes)
+                except ZhiliError as refusal:
+                    field = refusal.details[0]["field"] if refusal.details else None
+                    self.add_error(field if field in self.fields else None, refusal.details[0]["reason"])
+                return data
+
+        GuardedForm.__name__ = form.__name__
+        return GuardedForm
 
     @admin.display(description=_("ID number"))
     def masked_id_number(self, obj: User) -> str:
@@ -104,7 +147,7 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
 @admin.register(ApiToken)
 class ApiTokenAdmin(ScopedAdmin):
     list_display = ("name", "user", "prefix", "created_at", "expires_at", "last_used_at")
-    readonly_fields = ("prefix", "created_at", "last_used_at")
+    readonly_fields = ("user", "prefix", "created_at", "last_used_at")  # a token never changes hands
     fields = ("user", "name", "prefix", "expires_at", "created_at", "last_used_at")
     search_fields = ("name", "user__username", "prefix")
 

@@ -7,6 +7,7 @@ from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import ConfigDict
 
 from zhili.core.errors import ZhiliError
 from zhili.core.scope import get_scoped, scoped
@@ -64,6 +65,10 @@ class PersonalOut(Schema):
 
 
 class UserPatch(Schema):
+    """What may be changed here; a role is given in the admin, never by a script."""
+
+    model_config = ConfigDict(extra="forbid")
+
     display_name: str | None = Field(None, min_length=1, max_length=60)
     phone: str | None = Field(None, pattern=r"^\+?[0-9\-]{5,20}$")
     home_unit_code: str | None = Field(None, pattern=r"^\d{12,15}$")

@@ -71,6 +71,7 @@ def create_accounts(*, password: str, seed: int = 2026) -> list[DemoAccount]:
             department=departments.get(dept) if dept else None,
             phone=f"1{rng.choice('35789')}{rng.randint(0, 999999999):09d}",
             id_number=id_number(rng, unit.code),
+            is_superuser=role == Role.SYSTEM_ADMIN,  # as `create_superuser` makes them
         )
         user.password = password_hash
         user.save()

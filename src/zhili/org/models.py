@@ -32,6 +32,14 @@ class Department(models.Model):
 class ZhiliUserManager(DjangoUserManager.from_queryset(ScopedQuerySet)):
     """Django's user manager (create_user …) with `for_actor`."""
 
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """The one way to a superuser (`zhili createsuperuser`): the system administrator's role
+        and the flag are set together here, never from a role chosen in a form."""
+        extra_fields.setdefault("role", Role.SYSTEM_ADMIN)
+        if extra_fields["role"] != Role.SYSTEM_ADMIN:
+            raise ValueError("a superuser has the system administrator's role")
+        return super().create_superuser(username, email, password, **extra_fields)
+
 
 class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
@@ -160,14 +168,21 @@ class AuditLog(models.Model):
 
 
 def sync_user_role(user: User) -> None:
-    """A user belongs to exactly their role's group; system admins are superusers."""
+    """A user belongs to exactly their role's group, and works in the admin if the role does.
+
+    Superuser status is never derived from the role: it is given only by `create_superuser`
+    (with the system administrator's role), and taken away when the role changes to another.
+    """
     from django.contrib.auth.models import Group
 
     from zhili.org.roles import STAFF_ROLES
 
     group = Group.objects.filter(name=user.role).first()
     user.groups.set([group] if group else [])
-    flags = {"is_superuser": user.role == Role.SYSTEM_ADMIN, "is_staff": user.role in STAFF_ROLES}
+    flags = {
+        "is_superuser": user.is_superuser and user.role == Role.SYSTEM_ADMIN,
+        "is_staff": user.role in STAFF_ROLES,
+    }
     if any(getattr(user, k) != v for k, v in flags.items()):
         User.objects.filter(pk=user.pk).update(**flags)
         for k, v in flags.items():

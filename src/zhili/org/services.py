@@ -10,15 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhili.core import keys
-from zhili.core.errors import ZhiliError
+from zhili.core.errors import Forbidden, ZhiliError
 from zhili.core.scope import in_scope
 from zhili.geo.models import Unit
+from zhili.org import rights
 from zhili.org.audit import record
 from zhili.org.models import ApiToken, AuditAction, User
 
 
-@transaction.atomic
 def update_user(*, actor, user: User, home_unit_code: str | None = None, **changes) -> User:
+    """Change an account; what decides its rights (role, unit, status) only from above (`rights`)."""
     if home_unit_code is not None:
         unit = Unit.objects.filter(code=home_unit_code).first()
         if unit is None or not in_scope(actor, unit.code):
@@ -28,6 +29,16 @@ def update_user(*, actor, user: User, home_unit_code: str | None = None, **chang
                 details=[{"field": "home_unit_code", "reason": _("not a unit in your scope")}],
             )
         changes["home_unit"] = unit
+    try:
+        rights.check_user_change(actor, user, changes)
+    except Forbidden:
+        record(actor=actor, action=AuditAction.DENIED, obj=user, details={"fields": sorted(changes)})
+        raise
+    with transaction.atomic():
+        return _save_user(actor, user, changes)
+
+
+def _save_user(actor, user: User, changes: dict) -> User:
     before = {k: str(getattr(user, k)) for k in changes}
     for key, value in changes.items():
         setattr(user, key, value)
