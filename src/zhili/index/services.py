@@ -6,7 +6,6 @@ import hashlib
 import time
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from django.core.cache import cache
 from django.db import transaction
@@ -159,29 +158,25 @@ def type_departments(codes: list[str]) -> dict[str, str]:
     return dict(EventType.objects.filter(code__in=codes).values_list("code", "department__code"))
 
 
-def data_digest(first: date, last: date, figures: dict, missing: dict) -> tuple[str, object]:
-    """A digest of everything a run reads: the lake's days (their file hashes), the figures and
-    the missing feeds; and the watermark (the latest export among those days)."""
-    from zhili.hub.models import LakeDay
-    from zhili.index.duck import day_files
-
-    days = LakeDay.objects.filter(day__gte=first, day__lte=last)
-    known = {
-        f"date={d.isoformat()}": sha for d, sha in days.filter(sha256__gt="").values_list("day", "sha256")
-    }
-    h = hashlib.sha256()
-    for path in day_files(first, last):
-        folder = Path(path).parent.name
-        # the export's hash; a file written by other means is hashed here
-        sha = known.get(folder) or hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        h.update(f"{folder}:{sha};".encode())
+def data_digest(cube: Cube, figures: dict, missing: dict) -> str:
+    """A digest of everything a run reads: the cube of measures per unit and day (not the lake's
+    files, whose bytes change with the order the events arrived in), the figures and the
+    missing feeds. Equal digests mean equal inputs to the scoring, bit for bit."""
+    h = hashlib.sha256(cube.digest().encode())
     h.update(
         canonical_json(
             {k: sorted([[*list(key), v] for key, v in d.items()]) for k, d in figures.items()}
         ).encode()
     )
     h.update(canonical_json({k: sorted(str(d) for d in v) for k, v in sorted(missing.items())}).encode())
-    return h.hexdigest(), days.aggregate(m=Max("exported_at"))["m"]
+    return h.hexdigest()
+
+
+def watermark(first: date, last: date):
+    """The latest export among the days a run reads: how fresh its data were."""
+    from zhili.hub.models import LakeDay
+
+    return LakeDay.objects.filter(day__gte=first, day__lte=last).aggregate(m=Max("exported_at"))["m"]
 
 
 def lake_start() -> date | None:
@@ -244,8 +239,10 @@ def compute(
             % {"figure": label, "units": ", ".join(exc.units[:5])},
             details=[{"field": exc.figure, "unit": u} for u in exc.units[:50]],
         ) from None
-    digest, watermark = data_digest(first, last, figures, missing)
-    return Computed(definition, outcomes, digest, watermark, missing, time.perf_counter() - started)
+    digest = data_digest(cube, figures, missing)
+    return Computed(
+        definition, outcomes, digest, watermark(first, last), missing, time.perf_counter() - started
+    )
 
 
 def result_digest(outcomes: list[Outcome]) -> str:
@@ -327,12 +324,10 @@ def run(
     username = actor.get_username() if actor else actor_username
     with transaction.atomic():
         latest = Run.objects.select_for_update().filter(**subject).order_by("-revision").first()
-        if (
-            latest
-            and latest.data_digest == computed.digest
-            and latest.engine == engine
-            and latest.result_digest == digest
-        ):
+        # Equal inputs and equal results: nothing new to store, whichever engine computed them
+        # (the engines sum exactly, so DuckDB and Spark agree bit for bit; the stored revision
+        # keeps the engine that first computed it).
+        if latest and latest.data_digest == computed.digest and latest.result_digest == digest:
             if publish and not latest.frozen:
                 publish_run(latest, actor=actor, actor_username=actor_username)
             return latest, False
