@@ -92,6 +92,13 @@ def cutoff_for(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(hour, minute), tzinfo=local_tz())
 
 
+def last_closed_day(now: datetime | None = None) -> date:
+    """The latest day whose cut-off has passed at `now`: the day the index may call final."""
+    local = timezone.localtime(now or timezone.now(), local_tz())
+    day = local.date() - timedelta(days=1)
+    return day if local >= cutoff_for(day) else day - timedelta(days=1)
+
+
 def data_day_of(moment: datetime) -> date:
     """The day whose data a delivery at `moment` belongs to: before the cut-off, the day before."""
     local = timezone.localtime(moment, local_tz())

@@ -80,6 +80,14 @@ def band(score: float | None, bands: list) -> str:
     return next((code for floor, code in bands if floor is None or score >= floor), "")
 
 
+# What a result that is not settled says beside (or instead of) its grade.
+STATE_LABELS = {
+    "insufficient": gettext_lazy("too little data"),
+    "provisional": gettext_lazy("provisional"),
+    "incomplete": gettext_lazy("data incomplete"),
+}
+
+
 def grade_label(definition: Definition, grade: str) -> str:
     labels = (definition.grades or {}).get("labels") or {}
     return grade if english() else labels.get(grade, grade)
@@ -162,6 +170,8 @@ def overview(run: Run, outcomes: list[Outcome], *, kind: str = "day", link: str 
             "move_html": move_html(o.rank_move),
             "href": link.replace("CODE", o.unit_code),
             "complete": o.complete,
+            "state": selectors.result_state(o),
+            "state_label": STATE_LABELS.get(selectors.result_state(o), ""),
         }
 
     rows = [row(o) for o in outcomes]

@@ -61,7 +61,8 @@ def _overview_data(request) -> dict:
     qs = scoped(request.user, Outcome)
     code = tables.index_code(request)
     day = _start(request, "date", "day", selectors.latest_published_period(code, "day"))
-    ctx = {"code": code, "day": day, "day_label": _label("day", day), "keep": _keep(request, "definition")}
+    ctx = {"code": code, "day": day, "day_label": _label("day", day), "keep": _keep(request, "definition"),
+           "held": selectors.held_back_text(selectors.headline(code, "day"))}  # fmt: skip
     found = tables.day_results(qs.filter(level__in=("city", "district", "town")), code=code, kind="day",
                                start=day)  # fmt: skip
     if found is None:
