@@ -185,6 +185,11 @@ class Delivery(models.Model):
     retracted = models.PositiveIntegerField(_("retracted"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     late = models.PositiveIntegerField(_("late"), default=0)
+    skipped = models.PositiveIntegerField(
+        _("skipped"),
+        default=0,
+        help_text=_("rows of a file that are no event, e.g. a 合计 row; not received"),
+    )
     message = models.TextField(_("message"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
