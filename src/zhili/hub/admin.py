@@ -4,6 +4,7 @@ rejections are read-only records of what arrived."""
 from django.contrib import admin
 
 from zhili.core.admin import ReadOnlyAdmin, ScopedAdmin
+from zhili.hub.forms import ColumnMappingForm
 from zhili.hub.models import (
     ColumnMapping,
     Delivery,
@@ -62,6 +63,7 @@ class SourceAdmin(ScopedAdmin):
 
 @admin.register(ColumnMapping)
 class ColumnMappingAdmin(ScopedAdmin):
+    form = ColumnMappingForm  # the upload page's form: the same checks for a data officer and an admin
     list_display = ("source", "name", "updated_at")
     search_fields = ("source__code", "name")
 

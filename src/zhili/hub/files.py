@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhili.hub.ingest import Ingestion, local_tz
-from zhili.hub.models import Channel, Delivery, DeliveryStatus, ImportMode, Rejection, Source
+from zhili.hub.models import Channel, ColumnMapping, Delivery, DeliveryStatus, ImportMode, Rejection, Source
 from zhili.hub.readers import ACCEPTED, FileError, Mapping, detect_format, read, scan_text, sha256_of
 
 __all__ = ["ACCEPTED", "FileError", "FileImport", "Mapping", "error_csv", "import_file", "import_upload"]
@@ -193,8 +193,17 @@ def _rejected_file(source: Source, name: str, mode: str, submitted_by: str, exc:
     return delivery
 
 
-def import_upload(*, upload, source: Source, mode: str, mapping_name: str, submitted_by: str) -> Delivery:
-    """An uploaded file (Django UploadedFile): size checked, copied to a temporary file, imported."""
+def import_upload(
+    *,
+    upload,
+    source: Source,
+    mode: str,
+    submitted_by: str,
+    mapping_name: str = "default",
+    mapping: ColumnMapping | None = None,
+) -> Delivery:
+    """An uploaded file (Django UploadedFile): size checked, copied to a temporary file, imported
+    with the saved `mapping` (one of the source's) or the source's mapping called `mapping_name`."""
     if upload.size > settings.HUB_MAX_UPLOAD_BYTES:
         raise FileError(
             _(
@@ -217,7 +226,7 @@ def import_upload(*, upload, source: Source, mode: str, mapping_name: str, submi
             Path(tmp.name),
             source=source,
             mode=mode,
-            mapping=Mapping.for_source(source, mapping_name),
+            mapping=Mapping.of(mapping) if mapping is not None else Mapping.for_source(source, mapping_name),
             original_name=upload.name,
             submitted_by=submitted_by,
         )
