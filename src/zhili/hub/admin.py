@@ -119,7 +119,7 @@ class RejectionAdmin(ReadOnlyAdmin):
 
 @admin.register(LakeDay)
 class LakeDayAdmin(ReadOnlyAdmin):
-    list_display = ("day", "changed_at", "exported_at", "rows", "sha256")
+    list_display = ("day", "changed_at", "exported_at", "rows", "lake_format", "sha256")
     date_hierarchy = "day"
 
 
