@@ -57,6 +57,7 @@ class Pseudonymiser:
         self.secret = secret if secret is not None else key()
         self.key_id = key_id(self.secret)
         self.personal = personal_fields()
+        self._quoted = {code: tuple(f'"{name}"' for name in names) for code, names in self.personal.items()}
         self._seen: dict[str, str] = {}
 
     def of(self, value) -> str:
@@ -70,9 +71,10 @@ class Pseudonymiser:
         """The event's fields as the lake keeps them: personal values replaced by pseudonyms.
         Most events carry none (or carry the type's personal fields empty): their text is kept
         as it is, without parsing."""
-        names = self.personal.get(type_code)
-        if not names or not any(f'"{name}"' in text for name in names):
+        quoted = self._quoted.get(type_code)
+        if not quoted or not any(q in text for q in quoted):
             return text
+        names = self.personal[type_code]
         fields = json.loads(text)
         for name in names & fields.keys():
             if fields[name] is not None:

@@ -269,13 +269,22 @@ def find_header(rows: Iterator[tuple[int, list]], mapping: Mapping, name: str) -
 
 
 def total_row(values) -> str:
-    """'合计' (or 总计, 小计) if the row's first filled cell says so: a sum, not an event."""
+    """'合计' (or 总计, 小计) if the row's first filled cell says so: a sum, not an event. Called on
+    every row, so a first cell that cannot be one is dismissed by its first character."""
     for value in values:
         if value is None or value == "":
             continue
-        text = re.sub(r"[\s\u3000:：]", "", value) if isinstance(value, str) else ""
+        if not isinstance(value, str):
+            return ""
+        text = value.lstrip()
+        if not text or text[0] not in _TOTAL_FIRST:
+            return ""
+        text = re.sub(r"[\s\u3000:：]", "", text)
         return text if text in TOTAL_WORDS else ""
     return ""
+
+
+_TOTAL_FIRST = frozenset(word[0] for word in TOTAL_WORDS)
 
 
 # --- rows to items ----------------------------------------------------------------------------
