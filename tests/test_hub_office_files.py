@@ -194,7 +194,17 @@ def test_a_file_in_neither_encoding_is_refused_at_its_line(hub, tmp_path, conten
     assert list(Rejection.objects.values_list("reason", "line")) == [(reason, line)]
 
 
-def test_the_command_exits_non_zero_when_every_row_was_rejected(hub, tmp_path, capsys):
+@pytest.fixture
+def keep_test_connection(monkeypatch):
+    """`zhili …` run in this process, as the shell runs it (argument parsing, exit status); only
+    Django's closing of every connection at the end is held back, since the test's transaction
+    (PostgreSQL) lives on that connection."""
+    from django.db import connections
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+
+def test_the_command_exits_non_zero_when_every_row_was_rejected(hub, tmp_path, capsys, keep_test_connection):
     path = tmp_path / "all-bad.csv"
     path.write_text(
         "source_id,type,occurred_at,unit_code\n"
@@ -210,7 +220,7 @@ def test_the_command_exits_non_zero_when_every_row_was_rejected(hub, tmp_path, c
     assert Delivery.objects.get().status == "done" and Event.objects.count() == 0
 
 
-def test_the_command_refuses_an_unknown_time_zone_before_reading(hub, tmp_path, capsys):
+def test_the_command_refuses_an_unknown_time_zone_before_reading(hub, tmp_path, capsys, keep_test_connection):
     path = tmp_path / "x.csv"
     path.write_text("source_id,type,occurred_at,unit_code\n", encoding="utf-8")
     with pytest.raises(SystemExit) as exit_:
