@@ -79,17 +79,37 @@ def test_the_list_sorts_by_age_deadline_and_number(mediation):
         first = apply_as(mediation, facts="楼上漏水")
         head().post(f"/m/cases/{first}/act/", {"action": "accept"})  # mediation due 2026-10-01
     with time_machine.travel(datetime(2026, 9, 5, 9, 0, tzinfo=SHANGHAI), tick=False):
-        second = apply_as(mediation, facts="车位被占")  # not accepted: no mediation due date
+        second = apply_as(mediation, facts="车位被占")  # to be accepted or declined by 2026-09-08
     with time_machine.travel(datetime(2026, 9, 3, 9, 0, tzinfo=SHANGHAI), tick=False):
         third = apply_as(mediation, facts="噪音扰民")
         head().post(f"/m/cases/{third}/act/", {"action": "accept"})  # mediation due 2026-10-03
-    assert numbers(head().get("/m/cases/").content.decode()) == [second, third, first]
-    assert numbers(head().get("/m/cases/", {"sort": "old"}).content.decode()) == [first, third, second]
-    assert numbers(head().get("/m/cases/", {"sort": "due"}).content.decode()) == [first, third, second]
+    with time_machine.travel(datetime(2026, 9, 2, 9, 0, tzinfo=SHANGHAI), tick=False):
+        fourth = apply_as(mediation, facts="宠物扰邻")  # declined: closed, no deadline any more
+        head().post(
+            f"/m/cases/{fourth}/act/", {"action": "decline", "reason": "不属于受理范围", "confirmed": "1"}
+        )
+    assert numbers(head().get("/m/cases/").content.decode()) == [second, third, fourth, first]
+    assert numbers(head().get("/m/cases/", {"sort": "old"}).content.decode()) == [
+        first,
+        fourth,
+        third,
+        second,
+    ]
+    assert numbers(head().get("/m/cases/", {"sort": "due"}).content.decode()) == [
+        second,
+        first,
+        third,
+        fourth,
+    ]
     assert numbers(head().get("/m/cases/", {"sort": "number"}).content.decode()) == sorted(
-        [first, second, third]
+        [first, second, third, fourth]
     )
-    assert numbers(head().get("/m/cases/", {"sort": "nonsense"}).content.decode()) == [second, third, first]
+    assert numbers(head().get("/m/cases/", {"sort": "nonsense"}).content.decode()) == [
+        second,
+        third,
+        fourth,
+        first,
+    ]
 
 
 def test_a_late_case_is_marked_in_the_list(mediation):

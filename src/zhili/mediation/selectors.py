@@ -7,12 +7,13 @@ audited."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, DateField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext as _
 
 from zhili.core.errors import NotFound
 from zhili.core.masking import mask_id_number, mask_phone
-from zhili.mediation.choices import State
+from zhili.mediation.choices import OPEN_STATES, State
 from zhili.mediation.models import Case, Mediator, Member, Party
 from zhili.mediation.services import overdue_cases
 from zhili.org.audit import record
@@ -44,7 +45,7 @@ def _not_found() -> str:
 SORTS = {  # the list's orders: newest first unless asked
     "new": ("-created_at", "-id"),
     "old": ("created_at", "id"),
-    "due": (F("mediation_due").asc(nulls_last=True), F("accept_due").asc(nulls_last=True), "id"),
+    "due": ("closed", F("deadline").asc(nulls_last=True), "id"),  # open cases, the next deadline first
     "number": ("number",),
 }
 
@@ -81,6 +82,10 @@ def case_list(
     if overdue:
         qs = qs.filter(pk__in=late.values("pk"))
     qs = qs.annotate(late=Exists(late.filter(pk=OuterRef("pk"))))
+    if sort == "due":  # a new case's deadline is its decision on acceptance, then the mediation's
+        deadline = Coalesce("mediation_due", TruncDate("accept_due"), output_field=DateField())
+        closed = ExpressionWrapper(~Q(state__in=OPEN_STATES), output_field=BooleanField())
+        qs = qs.annotate(deadline=deadline, closed=closed)
     return qs.order_by(*SORTS.get(sort, SORTS["new"]))
 
 
