@@ -232,15 +232,17 @@ def village_stars(prefix: str) -> tuple[date | None, list[dict]]:
     run = index.latest_run_for(star_code(), "month", month) if month else None
     stars = {}
     if run:
-        stars = dict(
-            Outcome.objects.filter(
+        stars = {
+            code: (n, evidence)
+            for code, n, evidence in Outcome.objects.filter(
                 run=run, period_start=month, level="village", unit_code__startswith=prefix
-            ).values_list("unit_code", "stars")
-        )
+            ).values_list("unit_code", "stars", "evidence")
+        }
     rows = units(Level.VILLAGE, prefix)
     for r in rows:
-        r["stars"] = stars.get(r["code"])
+        r["stars"], evidence = stars.get(r["code"], (None, {}))
         r["star_text"] = star_text(r["stars"])
+        r["interval"] = (evidence or {}).get("stars")
     return month, rows
 
 
