@@ -123,7 +123,9 @@ def test_a_town_has_its_funnel_plot_and_a_village_its_star_with_the_interval(ser
     shot(page, "dash-unit-funnel")
     page.goto(server + "/dash/stars/")
     page.wait_for_selector("#stars-map path.painted")
-    intervals = page.eval_on_selector_all("#stars tbody small.interval", "els => els.map((e) => e.dataset.interval)")
+    intervals = page.eval_on_selector_all(
+        "#stars tbody small.interval", "els => els.map((e) => e.dataset.interval)"
+    )
     assert len(intervals) > 200
     assert all(int(lo) <= int(hi) for lo, hi in (i.split("-") for i in intervals))
     village = page.locator("#stars tbody tr[data-code]").first.get_attribute("data-code")
