@@ -161,3 +161,23 @@ def test_the_pages_lead_with_the_last_final_day_and_never_show_the_short_day_as_
     screen = cadre.get("/screen/data.json?definition=d").json()
     assert screen["day"] == "2026-03-09" and "数据未齐" in screen["held_back"]
     assert {t["grade"] for t in screen["towns"]} == {"blue"}
+
+
+@pytest.mark.parametrize(
+    ("local", "closed"),
+    [
+        ("2026-12-07T00:30:00+08:00", date(2026, 12, 5)),  # just after midnight in the city
+        ("2026-12-07T05:15:00+08:00", date(2026, 12, 5)),  # before the cut-off: the 6th is still open
+        ("2026-12-07T06:30:00+08:00", date(2026, 12, 6)),
+        ("2026-12-07T23:30:00+08:00", date(2026, 12, 6)),
+        (
+            "2026-12-06T23:30:00+00:00",
+            date(2026, 12, 6),
+        ),  # a UTC machine late in the evening: 07:30 in the city
+    ],
+)
+def test_the_last_closed_day_is_the_citys_whatever_the_machines_clock(local, closed):
+    from zhili.hub.ingest import last_closed_day
+
+    with time_machine.travel(datetime.fromisoformat(local), tick=False):
+        assert last_closed_day() == closed
