@@ -35,7 +35,9 @@ def test_units_filter_by_level_and_report_latest_population(personas):
 def test_unit_detail_lists_populations_and_children(personas):
     body = client_for(personas["town_cadre"]).get(f"/api/v1/geo/units/{OWN_VILLAGE}").json()
     assert body["children_count"] == 2
-    assert body["populations"] == [{"year": 2025, "resident": 2000, "registered": 1100, "floating": 900}]
+    assert body["populations"] == [
+        {"year": 2025, "resident": 2000, "registered": 1100, "floating": 900, "gdp": None, "vehicles": None}
+    ]
 
 
 def test_setting_a_population_twice_writes_one_row_and_one_audit_record(personas):

@@ -179,3 +179,55 @@ def test_a_command_line_import_is_audited_with_the_system_account(db, capsys):
         ("import", f"cli:{getpass.getuser()}", {"file": "boundaries.geojson", "features": 15}),
     ]
     assert "boundaries.geojson：已设置 15 个边界" in capsys.readouterr().out
+
+
+def test_gdp_and_vehicles_are_imported_and_read_back(city, tmp_path, personas):
+    """The figures the index needs for per-GDP and per-vehicle rates come in through the same file:
+    with the population, or alone for a year that has it; the API shows them."""
+    from tests.conftest import client_for
+
+    header = "code,name,parent_code,kind,year,resident,gdp,vehicles\n"
+    # 2025's population is there already: GDP and vehicles alone update it; 2026 comes whole
+    import_divisions(
+        write(tmp_path, "a.csv", header + "449902001000,拱北街道,449902000000,街道,2025,,312.5,41000\n")
+    )
+    import_divisions(
+        write(tmp_path, "b.csv", header + "449902001000,拱北街道,449902000000,街道,2026,3600,330.25,42500\n")
+    )
+    rows = {p.year: p for p in Population.objects.filter(unit__code="449902001000")}
+    assert (rows[2025].resident, rows[2025].gdp, rows[2025].vehicles) == (3500, 312.5, 41000)
+    assert (rows[2026].resident, rows[2026].gdp, rows[2026].vehicles) == (3600, 330.25, 42500)
+    body = client_for(personas["town_cadre"]).get("/api/v1/geo/units/449902001000").json()
+    assert {p["year"]: (p["gdp"], p["vehicles"]) for p in body["populations"]}[2026] == (330.25, 42500)
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "field"),
+    [
+        ("gdp", "abc", "gdp"),
+        ("gdp", "-1", "gdp"),
+        ("vehicles", "12.5", "vehicles"),
+        ("gdp", "100", "resident"),  # no population for 2030 yet: the residents are needed
+    ],
+)
+def test_bad_figures_are_refused_with_line_and_field(city, tmp_path, header, row, field):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        f"code,name,parent_code,kind,year,{header}\n449902001000,拱北街道,449902000000,街道,2030,{row}\n",
+        encoding="utf-8",
+    )
+    before = list(Population.objects.values_list("unit__code", "year", "resident", "gdp", "vehicles"))
+    with pytest.raises(ZhiliError) as err:
+        import_divisions(path)
+    assert (err.value.details[0]["line"], err.value.details[0]["field"]) == (2, field)
+    assert list(Population.objects.values_list("unit__code", "year", "resident", "gdp", "vehicles")) == before
+
+
+def test_an_unknown_column_is_refused_not_dropped(db, tmp_path):
+    path = tmp_path / "typo.csv"
+    path.write_text(
+        "code,name,parent_code,kind,year,resident,gpd\n449900000000,滨海市,,市,2025,10,5\n", encoding="utf-8"
+    )
+    with pytest.raises(ZhiliError) as err:
+        import_divisions(path)
+    assert err.value.details[0]["field"] == "gpd" and "gdp" in err.value.message

@@ -31,7 +31,7 @@ class UnitAdmin(ScopedAdmin):
 
 @admin.register(Population)
 class PopulationAdmin(ScopedAdmin):
-    list_display = ("unit", "year", "resident", "registered", "floating")
+    list_display = ("unit", "year", "resident", "registered", "floating", "gdp", "vehicles")
     list_filter = ("year",)
     search_fields = ("unit__code", "unit__name")
     autocomplete_fields = ("unit",)

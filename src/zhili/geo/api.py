@@ -31,6 +31,8 @@ class PopulationOut(Schema):
     resident: int
     registered: int | None
     floating: int | None
+    gdp: float | None = Field(None, description="GDP, 100 million yuan (亿元): the per-GDP denominator")
+    vehicles: int | None = Field(None, description="motor vehicles: the per-vehicle denominator")
 
 
 class UnitDetailOut(UnitOut):
@@ -59,6 +61,8 @@ class PopulationIn(Schema):
     resident: int = Field(..., ge=0)
     registered: int | None = Field(None, ge=0)
     floating: int | None = Field(None, ge=0)
+    gdp: float | None = Field(None, ge=0, description="GDP, 100 million yuan (亿元)")
+    vehicles: int | None = Field(None, ge=0)
 
 
 class LocateOut(Schema):

@@ -38,6 +38,10 @@ KIND_ALIASES = {
 }
 REQUIRED_COLUMNS = ("code", "name", "parent_code", "kind")
 POPULATION_COLUMNS = ("resident", "registered", "floating")
+# Figures beside the population, per year: GDP in 100 million yuan (亿元) and motor vehicles,
+# the denominators of per-GDP and per-vehicle rates of the index.
+FIGURE_COLUMNS = ("gdp", "vehicles")
+KNOWN_COLUMNS = (*REQUIRED_COLUMNS, "name_en", "year", *POPULATION_COLUMNS, *FIGURE_COLUMNS)
 MAX_ERRORS = 50
 
 
@@ -106,7 +110,18 @@ def import_divisions(
     duplicated = sorted({h for h in header if header.count(h) > 1})
     if duplicated:
         errors.add(1, ",".join(duplicated), _("column appears more than once"))
-    if "year" not in header and year is None and any(c in header for c in POPULATION_COLUMNS):
+    unknown = [h for h in header if h not in KNOWN_COLUMNS]
+    if unknown:  # never silently dropped: a misspelt column would store nothing
+        errors.add(
+            1,
+            ",".join(unknown),
+            _("unknown column(s); the columns are %(cols)s") % {"cols": ", ".join(KNOWN_COLUMNS)},
+        )
+    if (
+        "year" not in header
+        and year is None
+        and any(c in header for c in (*POPULATION_COLUMNS, *FIGURE_COLUMNS))
+    ):
         errors.add(1, "year", _("population columns need a year column or the --year option"))
     errors.raise_if_any()
     reader.fieldnames = header
@@ -196,8 +211,9 @@ def import_divisions(
             unit.save()
             by_code[unit.code] = unit
             if r.get("population"):
-                Population.objects.update_or_create(unit=unit, year=r["year"], defaults=r["population"])
+                _save_figures(unit, r, errors)
                 result.populations += 1
+        errors.raise_if_any()  # a figure for a year without its population: nothing is kept
         if rows:
             from zhili.org.audit import record
             from zhili.org.models import AuditAction
@@ -277,8 +293,22 @@ def _parse_row(row: dict[str, str], line: int, errors: _Collector, year: int | N
             ok = False
             continue
         pop[col] = number
+    for col in FIGURE_COLUMNS:
+        value = row.get(col, "")
+        if value == "":
+            continue
+        try:
+            number = float(value.replace(",", "")) if col == "gdp" else int(value.replace(",", ""))
+            if not number >= 0 or number != number:
+                raise ValueError
+        except ValueError:
+            kind = _("a number ≥ 0") if col == "gdp" else _("a whole number ≥ 0")
+            errors.add(line, col, _("“%(value)s” is not %(kind)s") % {"value": value, "kind": kind})
+            ok = False
+            continue
+        pop[col] = number
     if any(v is not None for v in pop.values()):
-        if pop["resident"] is None:
+        if pop.get("resident") is None and any(pop.get(c) is not None for c in ("registered", "floating")):
             errors.add(line, "resident", _("required when other population columns are given"))
             ok = False
         row_year = row.get("year", "") or (str(year) if year else "")
@@ -289,6 +319,31 @@ def _parse_row(row: dict[str, str], line: int, errors: _Collector, year: int | N
             parsed["year"] = int(row_year)
             parsed["population"] = pop
     return parsed if ok else None
+
+
+def _save_figures(unit: Unit, r: dict, errors) -> None:
+    """The year's population and figures; GDP or vehicles alone update a year that has its
+    population already, or are refused (a population row needs its residents)."""
+    values = {k: v for k, v in r["population"].items() if v is not None}
+    row = Population.objects.filter(unit=unit, year=r["year"]).first()
+    if row is None and "resident" not in values:
+        errors.add(
+            r["line"],
+            "resident",
+            _("no population for %(year)d yet: give resident too") % {"year": r["year"]},
+        )
+        return
+    if row is None:
+        Population.objects.create(
+            unit=unit,
+            year=r["year"],
+            **{c: r["population"].get(c) for c in POPULATION_COLUMNS},
+            **{c: values[c] for c in FIGURE_COLUMNS if c in values},
+        )
+        return
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.save(update_fields=list(values))
 
 
 def import_boundaries(path: str | Path, *, actor=None, actor_username: str = "") -> int:

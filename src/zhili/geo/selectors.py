@@ -66,7 +66,9 @@ def _parent_code():
 def unit_detail(unit: Unit) -> dict:
     row = unit_rows([unit])[0]
     row["children_count"] = unit.children.count()
-    row["populations"] = list(unit.populations.values("year", "resident", "registered", "floating"))
+    row["populations"] = list(
+        unit.populations.values("year", "resident", "registered", "floating", "gdp", "vehicles")
+    )
     return row
 
 

@@ -35,10 +35,18 @@ def update_unit(*, actor, unit: Unit, **changes) -> Unit:
 
 @transaction.atomic
 def set_population(
-    *, actor, unit: Unit, year: int, resident: int, registered: int | None = None, floating: int | None = None
-) -> Population:
-    """Create or replace one year's figures; sending the same figures twice changes nothing."""
-    values = {"resident": resident, "registered": registered, "floating": floating}
+    *, actor, unit: Unit, year: int, resident: int, registered: int | None = None, floating: int | None = None,
+    gdp: float | None = None, vehicles: int | None = None,
+) -> Population:  # fmt: skip
+    """Create or replace one year's figures (population, GDP, vehicles); sending the same figures
+    twice changes nothing."""
+    values = {
+        "resident": resident,
+        "registered": registered,
+        "floating": floating,
+        "gdp": gdp,
+        "vehicles": vehicles,
+    }
     pop = Population.objects.select_for_update().filter(unit=unit, year=year).first()
     if pop is not None and all(getattr(pop, k) == v for k, v in values.items()):
         return pop
