@@ -213,7 +213,11 @@ def test_the_docx_has_the_same_sentences_and_the_ranking_in_order(published):
     assert any(p.endswith(_expected_attention(published["monthly"]) + "。") for p in paragraphs)
     towns = next(t for t in doc.tables if t.rows[0].cells[0].text == "序号")
     assert [[c.text for c in row.cells] for row in towns.rows[1:]] == [["1", "拱北街道", "海澄区", "5", "5"]]
-    assert len(doc.inline_shapes) == 3  # the daily curve, the first-level changes, the districts
+    assert len(doc.inline_shapes) == 4  # the daily curve, the first-level changes, the districts, the funnel
+    # the funnel of the heaviest count indicator, 违法犯罪警情 (crime and disorder calls), by town
+    funnel = next(p for p in paragraphs if p.startswith("2026年10月全市违法犯罪警情每10,000人"))
+    assert "99.8%界限" in funnel
+    assert any(p.startswith("图4 2026年10月各镇街违法犯罪警情发生率漏斗图") for p in paragraphs)
     # the PDF prints the very same sentences
     pdf = write_report(month="2026-10", fmt="pdf", output=published["dir"] / "r.pdf")
     from pypdf import PdfReader

@@ -34,6 +34,7 @@ def secret_file(path: Path) -> str:
     It is written in full under a temporary name and hard-linked into place, so a second process
     racing to make it either wins or reads the winner's complete secret, never half of one."""
     if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)  # a fresh data folder
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:

@@ -266,6 +266,33 @@ def check_against_data(definition: Definition, kind: str, target: Period, units:
         )
 
 
+def first_scorable(code: str, kind: str) -> date | None:
+    """The first period of `kind` that the active `code` can score from the lake: the lake's
+    first period moved on by the longest history its references ask for (`check_against_data`).
+    None without a lake."""
+    from zhili.index.engine import tree_for
+    from zhili.index.periods import period_of
+    from zhili.index.reference import per_kind, reference_for
+
+    start = lake_start()
+    if start is None:
+        return None
+    definition = active_definition(code).parsed()
+    needed = 0
+    for leaf in tree_for(definition, kind).leaves():
+        scoring = leaf.scoring or {}
+        ref = scoring.get("reference") if scoring.get("method") == "ratio" else None
+        if not ref or ("method" not in ref and kind not in ref):
+            continue
+        ref = reference_for(ref, kind)
+        if ref["method"] == "trailing":
+            needed = max(needed, per_kind(ref["n"], kind) + per_kind(ref.get("guard", 0), kind))
+        elif ref["method"] == "peers":
+            needed = max(needed, per_kind(ref.get("history", 12), kind))
+    first = period_of(kind, start)
+    return (first.shift(needed) if first.start == start else first.shift(needed + 1)).start
+
+
 def lake_start() -> date | None:
     """The first day of the lake: before it nothing is known (not: nothing happened)."""
     from zhili.hub.lake import lake_root

@@ -138,6 +138,33 @@ def first_level(report: Report) -> bytes:
     return _png(fig)
 
 
+def funnel(report: Report) -> bytes:
+    """The towns' rate of one indicator against their residents, with the limits of chance."""
+    f = report.funnel
+    fig, ax = _figure(6.3, 3.4)
+    if f and f.get("grid"):
+        for level, style in (("0.95", ":"), ("0.998", "-")):
+            lim = f["limits"][level]
+            ax.plot(f["grid"], lim["upper"], style, color="#888888", linewidth=0.9,
+                    label=f"随机波动界限（{float(level):.1%}）")  # fmt: skip
+            ax.plot(f["grid"], lim["lower"], style, color="#888888", linewidth=0.9)
+        ax.axhline(f["rate"], color=INK, linewidth=1.0, label=f"全市 {f['rate']:.2f}")
+        points = [(x, y, n, o) for x, y, n, o in zip(f["residents"], f["rates"], f["towns"],
+                                                     f["outside"]["0.998"], strict=True) if y is not None]  # fmt: skip
+        ax.scatter([p[0] for p in points], [p[1] for p in points], s=22, zorder=3,
+                   c=[GRADE_COLOURS["red"] if p[3] else "#5b7fa6" for p in points])  # fmt: skip
+        for x, y, name, outside in points:
+            if outside:
+                ax.annotate(name, (x, y), textcoords="offset points", xytext=(4, 3), fontsize=7, color=INK)
+        ax.set_xscale("log")
+        ax.legend(loc="upper right", frameon=False, fontsize=7.5)
+    else:
+        ax.text(0.5, 0.5, "本月没有可作漏斗图的指标", ha="center", va="center", transform=ax.transAxes)
+    ax.set_xlabel("常住人口（对数刻度）")
+    ax.set_ylabel(f"每{(f or {}).get('per', 10000):,}人发生数")
+    return _png(fig)
+
+
 def render(report: Report) -> dict[str, bytes]:
     """All charts by name, as PNG."""
     from matplotlib import rc_context
@@ -158,4 +185,5 @@ def render(report: Report) -> dict[str, bytes]:
             "districts": districts(report, grade_colour),
             "daily": daily(report, grade_colour),
             "first_level": first_level(report),
+            "funnel": funnel(report),
         }

@@ -127,8 +127,48 @@ def gather(month_text: str) -> Report:
         run_ids=sorted({r.pk for r in used if r is not None}),
     )
     report.risen, report.fallen = notable(first_level)
+    report.funnel = _funnel(definition, now, names, month)
     prose.write(report)
     return report
+
+
+def _funnel(definition: Definition, now: dict[str, Outcome], names, month: Period) -> dict:
+    """The towns' funnel plot of the count indicator (per residents) that weighs most."""
+    from zhili.geo.models import Population
+    from zhili.index.funnel import funnel
+
+    per = {"per_10k_residents": 10_000.0, "per_1k_residents": 1_000.0}
+    leaves = [
+        leaf for leaf in definition.leaves()
+        if leaf.denominator in per and ((leaf.measure or {}).get("agg") == "count")
+    ]  # fmt: skip
+    if not leaves:
+        return {}
+    weight = {}
+    for leaf in leaves:
+        w, node, path = 1.0, leaf, leaf.path
+        while node is not None and node.path != definition.code:
+            w *= node.weight
+            path = path.rsplit("/", 1)[0]
+            node = definition.find(path) if path != definition.code else None
+        weight[leaf.path] = w
+    leaf = max(leaves, key=lambda n: weight[n.path])
+    key = leaf.path[len(definition.code) + 1 :]
+    towns = sorted(c for c, o in now.items() if o.level == "town")
+    residents = dict(
+        Population.objects.filter(unit__code__in=towns, year__lte=month.start.year)
+        .order_by("year")
+        .values_list("unit__code", "resident")
+    )
+    counts = [(now[c].nodes.get(key) or {}).get("value") for c in towns]
+    out = funnel([float("nan") if v is None else v for v in counts], [float(residents.get(c, 0)) for c in towns],
+                 per=per[leaf.denominator])  # fmt: skip
+    out["name"] = leaf.name
+    out["per"] = int(per[leaf.denominator])
+    out["towns"] = [names.get(c, (c, ""))[0] for c in towns]
+    out["residents"] = [float(residents.get(c, 0)) for c in towns]
+    out["high"] = [t for t, o in zip(out["towns"], out["outside"]["0.998"], strict=True) if o]
+    return out
 
 
 def _outcomes(run: Run, start: date) -> dict[str, Outcome]:

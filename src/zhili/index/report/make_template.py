@@ -146,6 +146,8 @@ def build(path: Path = TEMPLATE) -> Path:
     _table(doc, ["排名", "区（功能区）", "得分", "较上月", "名次变化", "等级", "红色天数"], "rows.districts",
            ["rank", "name", "score", "diff", "move", "grade", "red_days"], numeric={2, 3, 6})  # fmt: skip
     _figure(doc, "chart_districts", "s.district_caption")
+    _text(doc, "{{ s.funnel }}")
+    _figure(doc, "chart_funnel", "s.funnel_caption")
     _tag(doc, "{%p for d in rows.districts %}")
     _text(doc, "{{ d.sentence }}")
     _tag(doc, "{%p endfor %}")

@@ -106,6 +106,8 @@ class Report:
     grade_labels: dict[str, str] = field(default_factory=dict)  # colour → label (red → 较差)
     run_ids: list[int] = field(default_factory=list)
     sentences: dict[str, str | list[str]] = field(default_factory=dict)
+    # the towns' funnel plot of the heaviest count indicator (zhili.index.funnel), with names
+    funnel: dict = field(default_factory=dict)
 
     @property
     def label(self) -> str:

@@ -99,6 +99,20 @@ def write(report: Report) -> None:
     s["daily_caption"] = f"图1 {report.label}全市每日{report.index_name}（点的颜色为当日等级）"
     s["first_level_caption"] = f"图2 {report.label}一级指标得分较{p}变化"
     s["district_caption"] = f"图3 {report.label}各区{report.index_name}得分（竖线为{p}得分）"
+    f = report.funnel
+    if f and f.get("grid"):
+        s["funnel_caption"] = (
+            f"图4 {report.label}各镇街{f['name']}发生率漏斗图（虚线、实线为95%、99.8%随机波动界限）"
+        )
+        high = "、".join(f["high"])
+        s["funnel"] = (
+            f"{report.label}全市{f['name']}每{f['per']:,}人{f['rate']:.2f}起。"
+            + (f"{high}落在99.8%界限之外，其差异难以用偶然解释，需要关注。" if high
+               else "各镇街均在99.8%随机波动界限之内：发生率的差别可能只是偶然，不宜据此排名问责。")
+        )  # fmt: skip
+    else:
+        s["funnel_caption"] = f"图4 {report.label}漏斗图"
+        s["funnel"] = "本月没有可作漏斗图的指标。"
     s["sources"] = list(report.sources)
     s["method"] = _method(report)
     report.sentences = s

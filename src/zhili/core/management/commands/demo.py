@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 import time
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -38,8 +38,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--event-years",
             type=int,
-            default=2,
-            help="calendar years of demo events up to yesterday (default 2: last year and this)",
+            default=3,
+            help="calendar years of demo events up to yesterday (default 3: two years before this one, and this)",
         )
         parser.add_argument("--bind", default="127.0.0.1:8000")
         parser.add_argument("--workers", type=int, default=2)
@@ -125,15 +125,17 @@ class Command(BaseCommand):
         period with a year of data behind it for its baseline), the dekads of the Huizhou-style
         index, all published, and the last month's report as PDF and DOCX."""
         from zhili.hub.ingest import last_closed_day
-        from zhili.index.services import run, sync_shipped
+        from zhili.index.services import first_scorable, run, sync_shipped
 
         # The city's local days, up to the last one whose cut-off has passed: at 05:15 in the
-        # city that is the day before yesterday, whatever the machine's zone.
+        # city that is the day before yesterday, whatever the machine's zone. Each run starts where
+        # its references have the history they ask for (a year for rare events, a year of months).
         yesterday = last_closed_day()
-        first_with_baseline = date(yesterday.year - years + 2, 1, 1)
-        start = max(yesterday - timedelta(days=364), first_with_baseline)
-        last_month = yesterday.replace(day=1) - timedelta(days=1)
         sync_shipped()
+        first_day = first_scorable("pingan_plus", "day")
+        first_month = max(first_scorable("pingan_plus", "month"), first_scorable("star_rating", "month"))
+        start = max(yesterday - timedelta(days=364), first_day)
+        last_month = yesterday.replace(day=1) - timedelta(days=1)
         if start > yesterday:
             console.print(_("  (no day has a year of data behind it yet: no index runs)"))
             return
@@ -146,9 +148,10 @@ class Command(BaseCommand):
         with self.step(console, _("index: dekads (Huizhou style)")):
             run(code="huizhou_style", kind="dekad", first=start.isoformat(), last=yesterday.isoformat(),
                 publish=True, actor_username=who, export_lake=False)  # fmt: skip
-        if last_month < start:
+        first_month = max(first_month, start.replace(day=1))
+        if last_month < first_month:
             return
-        months = (start.isoformat()[:7], last_month.isoformat()[:7])
+        months = (first_month.isoformat()[:7], last_month.isoformat()[:7])
         with self.step(
             console,
             _("index: monthly index and star ratings %(first)s – %(last)s")
