@@ -348,3 +348,38 @@ def test_the_public_api_answers_from_its_cache_until_the_next_publication(
     run(code="t", kind="day", first="2026-03-06", publish=True, export_lake=False)
     after = client.get("/api/v1/index/public/colours?definition=t").json()
     assert {c["unit_code"]: c["grade_label"] for c in after["colours"]}[OWN_TOWN] == "平安"
+
+
+def test_a_vetoed_village_says_why_its_stars_are_capped(public_city, settings):
+    """One verdict for the public: a village capped by a veto shows the rule's name beside its
+    stars (and ranks after every village with more stars)."""
+    from zhili.index.services import run, save_definition
+
+    veto = definition(
+        code="s2", units=["village"], grades=None, streaks=None, deductions=[], periods=["month"],
+        ranking={"within": "kind", "scope": "city"},
+        stars={"method": "rank_share", "shares": [0.35, 0.25, 0.2, 0.15, 0.05]},
+        veto=[{"code": "homicide", "name": "命案死亡", "event_types": ["police.homicide"], "field": "deaths",
+               "agg": "sum", "cap": 3}],
+        children=[{"code": "crime", "name": "治安", "weight": 1.0,
+                   "measure": {"event_types": ["police.burglary"], "agg": "count"},
+                   "denominator": "per_1k_residents", "direction": "lower_is_better",
+                   "scoring": {"method": "goalposts", "worst": 2, "best": 0}}],
+    )  # fmt: skip
+    from tests.index_lake import ev
+
+    write_lake(
+        burglaries("2026-03-20", LIANHUA, 1)
+        + burglaries("2026-03-20", OTHER_VILLAGE, 4)
+        + [ev("police.homicide", "2026-03-21", OWN_VILLAGE, deaths=1)]
+    )
+    save_definition(text=yaml.safe_dump(veto.raw, allow_unicode=True), actor_username="t")
+    done, _ = run(code="s2", kind="month", first="2026-03", publish=True, export_lake=False)
+    settings.PUBLIC_STAR_INDEX = "s2"
+    # 翠香 scores 100 (no burglary) but a homicide caps it at ★★★ and puts it after 莲花 (★★★★)
+    rows = {o.unit_code: (o.stars, o.rank, o.vetoes) for o in done.outcomes.filter(level="village")}
+    assert rows[OWN_VILLAGE] == (3, 2, ["homicide"]) and rows[LIANHUA][:2] == (4, 1)
+    html = text(Client().get(f"/p/town/{OWN_TOWN}/"))
+    own = re.search(rf'<li id="v-{OWN_VILLAGE}"[^>]*>(.*?)</li>', html, re.S).group(1)
+    assert "一票否决，星级封顶：命案死亡" in own and "★★★☆☆" in own
+    assert "homicide" not in html

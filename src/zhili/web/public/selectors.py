@@ -231,18 +231,24 @@ def village_stars(prefix: str) -> tuple[date | None, list[dict]]:
     month = index.latest_published_period(star_code(), "month")
     run = index.latest_run_for(star_code(), "month", month) if month else None
     stars = {}
+    veto_names = {}
     if run:
+        veto_names = {
+            v.get("code"): v.get("name") or v.get("code") for v in run.definition.raw.get("veto") or []
+        }
         stars = {
-            code: (n, evidence)
-            for code, n, evidence in Outcome.objects.filter(
+            code: (n, evidence, vetoes)
+            for code, n, evidence, vetoes in Outcome.objects.filter(
                 run=run, period_start=month, level="village", unit_code__startswith=prefix
-            ).values_list("unit_code", "stars", "evidence")
+            ).values_list("unit_code", "stars", "evidence", "vetoes")
         }
     rows = units(Level.VILLAGE, prefix)
     for r in rows:
-        r["stars"], evidence = stars.get(r["code"], (None, {}))
+        r["stars"], evidence, vetoes = stars.get(r["code"], (None, {}, []))
         r["star_text"] = star_text(r["stars"])
         r["interval"] = (evidence or {}).get("stars")
+        # one verdict: a capped village says why, and ranks after every village with more stars
+        r["vetoes"] = [veto_names.get(v, v) for v in vetoes or []]
     return month, rows
 
 
