@@ -109,3 +109,20 @@ def test_a_reference_per_period_kind_is_read_as_written(hub):
         "alpha": 0.005,
     }
     assert yaml.safe_dump(d.raw)  # stored as written
+
+
+def test_the_first_scorable_period_is_the_lakes_first_plus_the_history_asked_for(lake):
+    from datetime import date
+
+    from zhili.index.services import first_scorable, save_definition
+
+    d = definition(
+        {"day": {"method": "trailing", "n": 30, "guard": 2}, "month": {"method": "peers", "history": 1}}
+    )
+    save_definition(text=yaml.safe_dump(d.raw, allow_unicode=True), actor_username="t")
+    # the lake starts on 1 February: 32 days of history are there on 5 March; a month on 1 March
+    assert first_scorable("r", "day") == date(2026, 3, 5)
+    assert first_scorable("r", "month") == date(2026, 3, 1)
+    with pytest.raises(IndexInputError):
+        compute(d, "day", targets_for("day", "2026-03-04"))
+    assert compute(d, "day", targets_for("day", "2026-03-05")).outcomes
