@@ -17,9 +17,7 @@ import hashlib
 import html
 import io
 import json
-import os
 import re
-import secrets
 import textwrap
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +27,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
+
+from zhili.core import keys
 
 STATEMENT_VERSION = 1
 ALGORITHM = "Ed25519"
@@ -57,32 +57,15 @@ class SignerKey:
 
 
 def master_secret() -> bytes:
-    """The password that seals private keys: from settings, else a file made once in DATA_DIR.
-
-    The file is written in full under a temporary name and hard-linked into place, so a second
-    process racing to create it either wins or reads the winner's complete secret, never half.
-    """
+    """The password that seals private keys: from settings, else a file made once in DATA_DIR
+    (`core.keys.secret_file`: written whole, safe against two processes racing to make it)."""
     configured = getattr(settings, "ZHILI_SIGNING_SECRET", "")
     if configured:
         return configured if isinstance(configured, bytes) else configured.encode()
-    path = Path(settings.DATA_DIR) / "signing.secret"
-    if not path.exists():
-        tmp = path.with_name(f".signing.secret.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32))
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.link(tmp, path)
-        except FileExistsError:
-            pass  # another process won the race; its secret is the one to use
-        finally:
-            tmp.unlink(missing_ok=True)
-    secret = path.read_text().strip()
-    if not secret:
-        raise SigningError(f"签名主密钥文件为空：{path}")
-    return secret.encode()
+    try:
+        return keys.secret_file(Path(settings.DATA_DIR) / "signing.secret").encode()
+    except RuntimeError as exc:
+        raise SigningError(f"签名主密钥文件为空：{Path(settings.DATA_DIR) / 'signing.secret'}") from exc
 
 
 def new_key() -> SignerKey:
