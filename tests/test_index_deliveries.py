@@ -181,3 +181,18 @@ def test_the_last_closed_day_is_the_citys_whatever_the_machines_clock(local, clo
 
     with time_machine.travel(datetime.fromisoformat(local), tick=False):
         assert last_closed_day() == closed
+
+
+def test_a_festival_lull_is_not_a_short_delivery_but_an_outage_is(settings, tmp_path, hub):
+    """The Spring Festival's Monday (16 February 2026) is compared with the rest days before it
+    (20 calls each): 12 calls is the holiday's lull (60 %), 2 is an outage (below 30 %)."""
+    settings.LAKE_DIR = str(tmp_path / "lake")
+    festival = date(2026, 2, 16)
+    for calls, short in ((12, False), (2, True)):
+        rows = []
+        for d in days(date(2025, 12, 1), festival):
+            n = calls if d == festival else 20
+            rows += [ev("fire.fire", d.isoformat(), OWN_TOWN) for _ in range(n)]
+        write_lake(rows)
+        judged = judge(festival, festival, now=NOW, lake_from=date(2025, 12, 1))
+        assert (festival in judged.short.get("fire_rescue", set())) is short, calls

@@ -182,25 +182,38 @@ def test_baseline_ratio_and_poisson_against_last_year(lake):
     assert nan.nodes["poisson"]["score"] == pytest.approx(80.0)
 
 
-def test_a_missing_feed_marks_the_score_incomplete_not_zero(march):
-    """The fire service reports 20 calls a day (no deaths) from mid-January, but nothing on
-    Friday 20 March: judged from its own Fridays (20 each), a day with none is a short delivery."""
+def _fire_calls(silent: set[date]) -> list[dict]:
+    """The fire service's 20 calls a day (no deaths) from mid-January to March, but none on `silent`."""
     from datetime import timedelta
 
-    calls = []
-    day = date(2026, 1, 15)
+    calls, day = [], date(2026, 1, 15)
     while day <= date(2026, 3, 31):
-        if day != date(2026, 3, 20):
+        if day not in silent:
             calls += [ev("fire.fire", day.isoformat(), OTHER_TOWN, deaths=0) for _ in range(20)]
         day += timedelta(days=1)
-    write_lake(march_events() + calls)
+    return calls
+
+
+def test_a_missing_feed_marks_the_score_incomplete_not_zero(march):
+    """Judged from its own days (20 calls each), a day with none is a short delivery. A month
+    with one such day keeps its fire leaf (one of 31 days); with four (over a tenth) it is
+    missing: the score stands on the rest and says so."""
+    write_lake(march_events() + _fire_calls({date(2026, 3, 20)}))
+    one_day = by_unit(compute(definition(), "month", targets_for("month", "2026-03")).outcomes, "2026-03-01")
+    assert one_day[OWN_TOWN].complete and one_day[OWN_TOWN].nodes["fire"]["score"] == pytest.approx(50.0)
+    import shutil
+
+    from django.conf import settings
+
+    shutil.rmtree(settings.LAKE_DIR)  # write_lake replaces the days it writes: start afresh
+    write_lake(march_events() + _fire_calls({date(2026, 3, d) for d in (17, 18, 19, 20)}))
     c = compute(definition(), "month", targets_for("month", "2026-03"))
     own = by_unit(c.outcomes, "2026-03-01")[OWN_TOWN]
     assert own.complete is False and own.incomplete == ["fire"]
     assert own.nodes["fire"]["score"] is None
     # the total stands on the leaves present, reweighted: crime alone, less the homicide points
     assert own.total == pytest.approx(100 * (20 - 3 / 0.35) / 20 - 8)
-    assert c.missing == {"fire_rescue": {date(2026, 3, 20)}}
+    assert c.missing == {"fire_rescue": {date(2026, 3, d) for d in (17, 18, 19, 20)}}
 
 
 def test_missing_rules_carry_last_and_peer_median(lake):

@@ -25,3 +25,15 @@ def is_workday(day: date) -> bool:
 def day_type(day: date) -> str:
     """ "work", or "rest" for weekends and holidays (a make-up Saturday is a working day)."""
     return "work" if is_workday(day) else "rest"
+
+
+@lru_cache(maxsize=4096)
+def festival(day: date) -> str | None:
+    """The statutory holiday `day` belongs to (Spring Festival, National Day …), or None for an
+    ordinary day or weekend. Activity on these days differs from ordinary weekends: the city
+    empties before the Spring Festival and fills during National Day."""
+    try:
+        on_holiday, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        return None
+    return name if on_holiday and name else None

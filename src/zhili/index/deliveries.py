@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 import duckdb
 import numpy as np
 
-from zhili.core.workdays import day_type
+from zhili.core.workdays import day_type, festival
 from zhili.hub.ingest import cutoff_for
 from zhili.index import methods
 from zhili.index.duck import _sql_list, day_files
@@ -29,6 +29,10 @@ from zhili.index.duck import _sql_list, day_files
 HISTORY_DAYS = 56  # eight weeks of history
 MIN_HISTORY = 3  # days of the same kind needed to judge at all (a new feed is not judged)
 ALPHA = 1e-3  # a short delivery: a volume this unlikely on a usual day of its kind
+# On a statutory holiday (the Spring Festival, National Day) the city is not its usual self, and
+# there is no recent day of that kind to compare with: a delivery is short only when it also
+# fell below this share of a usual rest day (an outage, not a holiday's lull).
+FESTIVAL_FLOOR = 0.3
 
 
 @dataclass
@@ -80,7 +84,7 @@ def judge(first: date, last: date, *, now: datetime, lake_from: date | None) -> 
             phi = max(1.0, statistics.variance(history) / mean) if len(history) > 1 else 1.0
             count = per_day.get(day, 0)
             lower, _upper = methods.count_tails(np.array([count]), np.array([mean]), dispersion=phi)
-            if lower[0] < ALPHA:
+            if lower[0] < ALPHA and (festival(day) is None or count < FESTIVAL_FLOOR * mean):
                 result.short.setdefault(dept, set()).add(day)
                 result.detail.setdefault(dept, {})[day] = (count, round(mean, 2))
     return result

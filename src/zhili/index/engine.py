@@ -33,6 +33,10 @@ DENOMINATOR = {  # denominator → (figure, scale): rate = value / (figure / sca
 }
 
 
+# A period longer than a day keeps its leaves when its departments delivered short on no more
+# than this share of its days (three days of a month, one of a dekad or a week).
+MAX_SHORT_SHARE = 0.1
+
 # How far back carry_last looks for a last value: two months of days, a year of months …
 CARRY_BACK = {"day": 62, "dekad": 6, "week": 9, "month": 12, "quarter": 4, "year": 1}
 
@@ -234,14 +238,18 @@ class _Level:
         return self._denominators[name]
 
     def feed_missing(self, event_types: list[str]) -> np.ndarray:
-        """H: periods in which a department behind these event types delivered nothing on a day."""
+        """H: periods whose leaves these event types feed are missing: a department behind them
+        delivered short on the day (a day), or on more than MAX_SHORT_SHARE of the period's days
+        (longer periods: a month with one bad day is scored, one with four is not)."""
         days = set()
         for t in event_types:
             days |= self.ctx.missing.get(self.ctx.type_departments.get(t, ""), set())
         out = np.zeros(len(self.hist), dtype=bool)
         if days:
             for i, p in enumerate(self.hist):
-                out[i] = any(p.start <= d <= p.end for d in days)
+                short = sum(1 for d in days if p.start <= d <= p.end)
+                length = (p.end - p.start).days + 1
+                out[i] = short > 0 if length == 1 else short > MAX_SHORT_SHARE * length
         return out
 
     def leaf(self, node: Node) -> tuple[np.ndarray, dict[str, np.ndarray]]:
