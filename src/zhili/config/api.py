@@ -2,18 +2,59 @@
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
+from zhili.core.api import Error
 from zhili.core.errors import ZhiliError, error_body
 from zhili.org.auth import API_AUTH
 
 log = logging.getLogger("zhili.api")
 
-api = NinjaAPI(
+
+class ZhiliAPI(NinjaAPI):
+    """The document also lists the answers that come from the API's own machinery rather than
+    from a route: 401 where the route needs a login or token (403 too for its writes: a session
+    without its CSRF token), 422 where it takes input, 400 where it takes a body that may not
+    parse. Each route declares its own (403, 404, 409…)."""
+
+    def get_openapi_schema(self, **kwargs):
+        schema = super().get_openapi_schema(**kwargs)
+        shapes = Error.model_json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(shapes.pop("$defs", {}))
+        components["Error"] = shapes
+        for path in schema["paths"].values():
+            for method, operation in path.items():
+                _declare_common_errors(method, operation)
+        return schema
+
+
+def _declare_common_errors(method: str, operation: dict) -> None:
+    common = {}
+    if operation.get("security"):
+        common[401] = "Unauthorized"
+        if method.upper() not in ("GET", "HEAD", "OPTIONS"):
+            common[403] = "Forbidden"  # a logged-in session's write without its CSRF token
+    if operation.get("parameters") or operation.get("requestBody"):
+        common[422] = "Unprocessable Content"
+    if operation.get("requestBody"):
+        common[400] = "Bad Request"
+    for status, description in common.items():
+        operation["responses"].setdefault(
+            status,
+            {
+                "description": description,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            },
+        )
+
+
+api = ZhiliAPI(
     title="Zhili API",
     version="1",
     description="治理 — municipal social governance platform. Errors: {code, message, details}.",
@@ -90,6 +131,26 @@ def _http_error(request, exc: HttpError):
         429: "too_many_requests",
     }
     return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
+
+@api.exception_handler(MultiPartParserError)
+def _bad_multipart(request, exc: MultiPartParserError):
+    """A form upload whose body cannot be split into its parts (no boundary, a broken one)."""
+    return _error(
+        request,
+        400,
+        "invalid_multipart",
+        _("The multipart/form-data body cannot be read: %(reason)s") % {"reason": exc},
+        [{"field": "Content-Type", "in": "header", "reason": str(exc)}],
+    )
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request, exc: SuspiciousOperation):
+    """Django's refusals of a request's shape (too big, too many fields or files)."""
+    if isinstance(exc, RequestDataTooBig):
+        return _error(request, 413, "too_large", _("The request body is too large"))
+    return _error(request, 400, "bad_request", _("The request could not be understood."))
 
 
 @api.exception_handler(Exception)
