@@ -29,6 +29,7 @@ from zhili.core.scope import in_scope, scoped
 from zhili.index import selectors, services
 from zhili.index.models import Alert, DefinitionVersion, Outcome, Run
 from zhili.index.periods import Period, parse_period, period_of
+from zhili.index.report import CONTENT_TYPES, current_report
 
 router = Router(tags=["index"])
 public = Router(tags=["public"], auth=None)
@@ -349,11 +350,13 @@ def list_alerts(request, open_only: bool = False):
     openapi_extra=file_answer("application/pdf", DOCX),
 )
 def get_report(request, month: str, format: Literal["pdf", "docx"] = "pdf"):
-    scoped(request.auth, Outcome)  # 403 without the permission
-    from zhili.index.report import write_report
-
-    path = write_report(month=month, fmt=format, output=None, actor_username=request.auth.get_username())
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    scoped(request.auth, Outcome)  # 403 without the permission; not cut to a unit: a publication
+    path = current_report(
+        period=parse_period("month", month), fmt=format, actor_username=request.auth.get_username()
+    )
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=path.name, content_type=CONTENT_TYPES[format]
+    )
 
 
 # --- public -----------------------------------------------------------------------------------

@@ -15,14 +15,9 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from zhili.core.errors import ZhiliError
 from zhili.core.scope import scoped
 from zhili.index.models import Outcome, Run
-from zhili.index.periods import Period, PeriodError, parse_period, periods_between
-from zhili.index.report import FORMATS, default_path, write_report
-from zhili.index.report.content import INDEX_CODE, STARS_CODE
-
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
+from zhili.index.periods import PeriodError, parse_period, periods_between
+from zhili.index.report import CONTENT_TYPES, FORMATS, current_report, default_path
+from zhili.index.report.content import INDEX_CODE
 
 
 def report_months() -> list[dict]:
@@ -62,25 +57,6 @@ def reports(request):
     )
 
 
-def _stale(path, month: Period) -> bool:
-    """No file yet, or a run the report quotes (this month's and last month's index, the days,
-    the stars) was published after it was written."""
-    if not path.exists():
-        return True
-    newest = (
-        Run.objects.filter(
-            definition__code__in=[INDEX_CODE, STARS_CODE],
-            published_at__isnull=False,
-            first__lte=month.end,
-            last__gte=month.previous().start,
-        )
-        .order_by("-published_at")
-        .values_list("published_at", flat=True)
-        .first()
-    )
-    return newest is not None and newest.timestamp() > path.stat().st_mtime
-
-
 @login_required
 @xframe_options_sameorigin  # the list page embeds the PDF
 def report_file(request, month: str, fmt: str):
@@ -91,23 +67,8 @@ def report_file(request, month: str, fmt: str):
         period = parse_period("month", month)
     except PeriodError:
         raise Http404 from None
-    key = f"{period.start:%Y-%m}"
-    path = default_path(key, fmt)
-    published = Run.objects.filter(
-        definition__code=INDEX_CODE,
-        period_kind="month",
-        published_at__isnull=False,
-        first__lte=period.start,
-        last__gte=period.start,
-    ).exists()
     try:
-        if not published or _stale(path, period):
-            # Without a published run this raises ReportNotReady, whose message says what to run.
-            path = write_report(month=key, fmt=fmt, output=None, actor_username=request.user.get_username())
-    except FileNotFoundError:
-        # Two requests wrote it at once (the preview and a download): the other one's file stands.
-        if not path.exists():
-            raise
+        path = current_report(period=period, fmt=fmt, actor_username=request.user.get_username())
     except ZhiliError as exc:
         context = {"message": exc.message, "month": period.label(get_language() or "zh-hans")}
         return render(request, "web/dashboard/reports_missing.html", context, status=exc.status)
