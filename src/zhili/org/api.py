@@ -12,7 +12,7 @@ from zhili.core.api import Error, Pages, PatchSchema
 from zhili.core.errors import ZhiliError
 from zhili.core.scope import get_scoped, scoped
 from zhili.org import selectors, services
-from zhili.org.models import ApiToken, AuditLog, Department, User
+from zhili.org.models import AuditLog, Department, User
 from zhili.org.roles import Role
 
 auth_router = Router(tags=["auth"])
@@ -151,7 +151,7 @@ def logout_view(request):
 
 @auth_router.get("/tokens", response=list[TokenOut], summary="Your API tokens")
 def list_tokens(request):
-    return ApiToken.objects.filter(user=request.auth)
+    return selectors.own_tokens(request.auth)
 
 
 @auth_router.post("/tokens", response={201: TokenCreatedOut}, summary="Create an API token")
@@ -162,12 +162,7 @@ def create_token(request, payload: TokenIn):
 
 @auth_router.delete("/tokens/{token_id}", response={204: None, 404: Error}, summary="Revoke an API token")
 def revoke_token(request, token_id: int):
-    token = ApiToken.objects.filter(user=request.auth, pk=token_id).first()
-    if token is None:
-        from django.http import Http404
-
-        raise Http404
-    services.revoke_token(actor=request.auth, token=token)
+    services.revoke_token(actor=request.auth, token=selectors.own_token(request.auth, token_id))
     return Status(204, None)
 
 

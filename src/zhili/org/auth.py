@@ -19,9 +19,9 @@ class TokenAuth(HttpBearer):
         found = ApiToken.objects.select_related("user", "user__home_unit").filter(digest=digest).first()
         if found is None or not found.user.is_active:
             return None
-        now = timezone.now()
-        if found.expires_at and found.expires_at <= now:
+        if found.expired:
             return None
+        now = timezone.now()
         # One write per minute at most, so a busy client does not turn reads into writes.
         if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
