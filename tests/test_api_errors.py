@@ -129,6 +129,17 @@ def test_an_anonymous_write_is_told_to_log_in_not_that_a_csrf_token_is_missing(d
     assert response.json()["code"] == "unauthenticated"
 
 
+# --- a method a path does not take ----------------------------------------------------------
+def test_a_method_a_path_does_not_take_is_405_in_the_error_body(db):
+    response = Client().put("/api/v1/geo/units", "{}", content_type="application/json")
+    assert response.status_code == 405 and response["Allow"] == "GET"
+    assert response.json() == {
+        "code": "method_not_allowed",
+        "message": "此处不接受 PUT 请求；可用：GET",
+        "details": [],
+    }
+
+
 # --- logging ---------------------------------------------------------------------------------
 @pytest.fixture
 def log_lines():

@@ -41,6 +41,7 @@ RANDOM = os.environ.get("ZHILI_FUZZ_RANDOM") == "1"
 
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
 schema.app = application
+pytestmark = pytest.mark.fuzz
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""What every app's API shares: the error body's schema, the page numbers, the PATCH body.
+"""What every app's API shares: the error body's schema, the page numbers, the PATCH body, the
+405 in the error body.
 
 Each piece closes a class of failure once for every endpoint instead of endpoint by endpoint:
 a page number so large that the row offset overflows the database's 64-bit integer, and an
@@ -10,11 +11,14 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 from pydantic import ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
+
+from zhili.core.errors import error_body
 
 # The largest row offset SQLite and PostgreSQL take (a signed 64-bit integer).
 _MAX_OFFSET = 2**63 - 1
@@ -95,3 +99,28 @@ def file_answer(*media_types: str) -> dict[str, Any]:
     """`openapi_extra` of a route that answers 200 with a file (PDF, DOCX, CSV) rather than JSON."""
     content = {media_type: {"schema": {"type": "string", "format": "binary"}} for media_type in media_types}
     return {"responses": {200: {"description": "OK", "content": content}}}
+
+
+class MethodNotAllowedAsError:
+    """Middleware: django-ninja answers a method that a path does not take with a bare text 405;
+    the API's callers get the error body instead, like every other refusal (Allow kept)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            allowed = response.get("Allow", "")
+            message = _("%(method)s is not allowed here; allowed: %(allowed)s") % {
+                "method": request.method,
+                "allowed": allowed,
+            }
+            refusal = JsonResponse(error_body("method_not_allowed", message), status=405)
+            refusal["Allow"] = allowed
+            return refusal
+        return response
