@@ -174,3 +174,70 @@ def test_a_5xx_keeps_its_traceback(log_lines):
     assert lines[0] == "Internal Server Error: /api/v1/x"
     assert lines[1] == "Traceback (most recent call last):"
     assert lines[-1] == "RuntimeError: boom"
+
+
+# --- the NUL character -----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field", "place"),
+    [
+        ("get", "/api/v1/geo/units?q=a%00b", None, "q", "query"),
+        ("get", "/api/v1/org/users?q=%00", None, "q", "query"),
+        ("get", "/api/v1/hub/events?type=a%00b", None, "type", "query"),
+        ("get", "/api/v1/geo/units/4499%0002001000", None, "path", "path"),
+        ("patch", f"/api/v1/geo/units/{OWN_TOWN}", {"name": "拱北\u0000街道"}, "name", "body"),
+        ("post", "/api/v1/auth/tokens", {"name": "a\u0000"}, "name", "body"),
+        (
+            "post",
+            "/api/v1/mediation/cases",
+            {"parties": [{"name": "x"}, {"name": "王\u0000"}]},
+            "parties.1.name",
+            "body",
+        ),
+    ],
+)
+def test_a_nul_character_anywhere_is_refused_naming_where(personas, method, path, body, field, place):
+    """PostgreSQL can neither store nor compare text holding U+0000: these were 500s there."""
+    client = client_for(personas["town_cadre"])
+    kwargs = {"data": json.dumps(body), "content_type": "application/json"} if body is not None else {}
+    response = getattr(client, method)(path, **kwargs)
+    assert response.status_code == 422
+    assert response.json()["details"] == [{"field": field, "in": place, "reason": "含有 U+0000"}]
+    assert Unit.objects.get(code=OWN_TOWN).name == "拱北街道"
+
+
+def test_a_nul_in_a_form_field_of_an_upload_is_refused(personas):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("events.csv", b"source_id,type\n1,police.burglary\n", "text/csv")
+    response = client_for(personas["data_officer"]).post(
+        "/api/v1/hub/uploads", {"file": upload, "source": "ga_\x00110"}
+    )
+    assert response.status_code == 422
+    assert response.json()["details"][0]["field"] == "source"
+
+
+def test_text_that_merely_spells_the_escape_is_taken(personas):
+    response = client_for(personas["town_cadre"]).patch(
+        f"/api/v1/geo/units/{OWN_TOWN}",
+        json.dumps({"name_en": "Gongbei \\u0000"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200 and response.json()["name_en"] == "Gongbei \\u0000"
+
+
+def test_a_nul_in_one_item_of_a_hub_batch_rejects_that_item_alone(hub):
+    """The hub answers each item of a delivery: the NUL check at the door leaves its batches alone."""
+    items = [
+        {"source_id": "OK1", "type": "police.burglary", "occurred_at": "2026-10-01T08:30:00+08:00",
+         "unit_code": "449902001001", "fields": {"category": "day"}},
+        {"source_id": "BAD\u0000", "type": "police.burglary", "occurred_at": "2026-10-01T08:30:00+08:00",
+         "unit_code": "449902001001", "fields": {"category": "day"}},
+    ]  # fmt: skip
+    response = Client().post(
+        "/api/v1/hub/events",
+        json.dumps({"events": items}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {hub['police_key']}",
+    )
+    assert response.status_code == 200
+    assert [r["outcome"] for r in response.json()["results"]] == ["accepted", "rejected"]

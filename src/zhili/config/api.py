@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
-from zhili.core.api import Error
+from zhili.core.api import ITEMWISE_BODIES, Error, unreadable_multipart
 from zhili.core.errors import ZhiliError, error_body
 from zhili.org.auth import API_AUTH
 
@@ -136,13 +136,7 @@ def _http_error(request, exc: HttpError):
 @api.exception_handler(MultiPartParserError)
 def _bad_multipart(request, exc: MultiPartParserError):
     """A form upload whose body cannot be split into its parts (no boundary, a broken one)."""
-    return _error(
-        request,
-        400,
-        "invalid_multipart",
-        _("The multipart/form-data body cannot be read: %(reason)s") % {"reason": exc},
-        [{"field": "Content-Type", "in": "header", "reason": str(exc)}],
-    )
+    return api.create_response(request, unreadable_multipart(exc), status=400)
 
 
 @api.exception_handler(SuspiciousOperation)
@@ -173,6 +167,7 @@ def _register_routers() -> None:
     api.add_router("/v1/geo/", geo_router)
     api.add_router("/v1/org/", org_router)
     api.add_router("/v1/hub/", hub_router)
+    ITEMWISE_BODIES.add(("POST", "/api/v1/hub/events"))  # each item answered, a NUL in it too
     api.add_router("/v1/index/public/", index_public)
     api.add_router("/v1/index/", index_router)
     api.add_router("/v1/mediation/public/", mediation_public)
