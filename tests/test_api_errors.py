@@ -241,3 +241,31 @@ def test_a_nul_in_one_item_of_a_hub_batch_rejects_that_item_alone(hub):
     )
     assert response.status_code == 200
     assert [r["outcome"] for r in response.json()["results"]] == ["accepted", "rejected"]
+
+
+# --- a number beyond its column ----------------------------------------------------------------
+def test_a_population_beyond_its_column_is_refused_by_field(personas):
+    response = client_for(personas["system_admin"]).put(
+        f"/api/v1/geo/units/{OWN_TOWN}/populations/2025",
+        json.dumps({"resident": 2**31}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["details"][0]["field"] == "resident"
+
+
+def test_an_agreed_amount_beyond_its_column_is_refused_by_field(mediation):
+    """It was stored as is on SQLite and a 500 on PostgreSQL (numeric field overflow)."""
+    from tests.mediation_fixtures import API, apply_as, post
+
+    number = apply_as(mediation)
+    head = client_for(mediation["mediator"])
+    post(head, f"{API}/cases/{number}/actions/accept", {"reason": "符合受理条件"})
+    post(head, f"{API}/cases/{number}/actions/assign", {"lead": "mediator_a"})
+    assert post(head, f"{API}/cases/{number}/actions/start").json()["state"] == "in_mediation"
+    response = post(
+        head, f"{API}/cases/{number}/actions/agree", {"terms": ["赔偿"], "agreed_amount": "100000000000000"}
+    )
+    assert response.status_code == 422
+    assert response.json()["details"][0]["field"] == "agreed_amount"
+    assert head.get(f"{API}/cases/{number}").json()["state"] == "in_mediation"

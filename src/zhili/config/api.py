@@ -3,6 +3,7 @@
 import logging
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.db import DataError
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
@@ -145,6 +146,16 @@ def _suspicious(request, exc: SuspiciousOperation):
     if isinstance(exc, RequestDataTooBig):
         return _error(request, 413, "too_large", _("The request body is too large"))
     return _error(request, 400, "bad_request", _("The request could not be understood."))
+
+
+@api.exception_handler(DataError)
+@api.exception_handler(OverflowError)
+def _out_of_range(request, exc: Exception):
+    """A value the database cannot hold (a number beyond its column, on PostgreSQL or SQLite)
+    that the input's own checks let through: refused, and nothing was written (services are
+    atomic). Logged, so that the input's check can be made exact."""
+    log.warning("value out of range in %s %s: %s", request.method, request.path, exc)
+    return _error(request, 422, "out_of_range", _("A value in the request is larger than can be stored"), [])
 
 
 @api.exception_handler(Exception)

@@ -56,10 +56,13 @@ class UnitPatch(PatchSchema):
     name_en: str | None = Field(None, max_length=200)
 
 
+POPULATION_MAX = 2**31 - 1  # the columns' range (PositiveIntegerField)
+
+
 class PopulationIn(Schema):
-    resident: int = Field(..., ge=0)
-    registered: int | None = Field(None, ge=0)
-    floating: int | None = Field(None, ge=0)
+    resident: int = Field(..., ge=0, le=POPULATION_MAX)
+    registered: int | None = Field(None, ge=0, le=POPULATION_MAX)
+    floating: int | None = Field(None, ge=0, le=POPULATION_MAX)
 
 
 class LocateOut(Schema):

@@ -196,7 +196,7 @@ class MoveIn(Schema):
     observers: list[str] = []
     terms: list[str] = Field([], max_length=50)
     performance: str = Field("", max_length=300)
-    agreed_amount: Decimal | None = Field(None, ge=0)
+    agreed_amount: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     referral: Referral | None = None
 
 
