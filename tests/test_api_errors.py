@@ -269,3 +269,11 @@ def test_an_agreed_amount_beyond_its_column_is_refused_by_field(mediation):
     assert response.status_code == 422
     assert response.json()["details"][0]["field"] == "agreed_amount"
     assert head.get(f"{API}/cases/{number}").json()["state"] == "in_mediation"
+
+
+def test_a_nul_in_json_too_deep_to_read_is_left_to_the_api_to_refuse(personas):
+    body = "[" * 100_000 + '"\\u0000"' + "]" * 100_000
+    response = client_for(personas["town_cadre"]).post(
+        "/api/v1/auth/tokens", body, content_type="application/json"
+    )
+    assert response.status_code == 400 and response.json()["code"] == "invalid_json"

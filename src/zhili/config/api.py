@@ -20,8 +20,8 @@ log = logging.getLogger("zhili.api")
 class ZhiliAPI(NinjaAPI):
     """The document also lists the answers that come from the API's own machinery rather than
     from a route: 401 where the route needs a login or token (403 too for its writes: a session
-    without its CSRF token), 422 where it takes input, 400 where it takes a body that may not
-    parse. Each route declares its own (403, 404, 409…)."""
+    without its CSRF token), 422 where it takes input, 400 where a body may not parse. Each
+    route declares its own (403, 404, 409…)."""
 
     def get_openapi_schema(self, **kwargs):
         schema = super().get_openapi_schema(**kwargs)
@@ -43,8 +43,8 @@ def _declare_common_errors(method: str, operation: dict) -> None:
             common[403] = "Forbidden"  # a logged-in session's write without its CSRF token
     if operation.get("parameters") or operation.get("requestBody"):
         common[422] = "Unprocessable Content"
-    if operation.get("requestBody"):
-        common[400] = "Bad Request"
+    if operation.get("requestBody") or method.upper() == "POST":
+        common[400] = "Bad Request"  # a body that does not parse (a POST's form is read at the door)
     for status, description in common.items():
         operation["responses"].setdefault(
             status,
@@ -58,7 +58,13 @@ def _declare_common_errors(method: str, operation: dict) -> None:
 api = ZhiliAPI(
     title="Zhili API",
     version="1",
-    description="治理 — municipal social governance platform. Errors: {code, message, details}.",
+    description=(
+        "治理 — municipal social governance platform. Errors: {code, message, details}, the field "
+        "named in details. Scripts authenticate with an API token (Authorization: Bearer …) from "
+        "the page 我的令牌 (/me/tokens/) or `zhili token create`. Everything is scoped to the "
+        "caller's unit and below (another unit's records answer 404), except the city's "
+        "publications: the index's public colours and star list, and the monthly report."
+    ),
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",

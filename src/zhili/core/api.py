@@ -189,8 +189,8 @@ def _nul_in(request) -> tuple[str, str] | None:
         return None
     try:
         field = _nul_in_json(json.loads(body), "")
-    except ValueError:
-        return None
+    except (ValueError, RecursionError):
+        return None  # not JSON the API can read: it says so itself
     return None if field is None else (field or "body", "body")
 
 
