@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/zhili
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test install install-test system-deps fonts messages lint test-sqlite test-postgres serve bench clean
+.PHONY: demo test install install-test system-deps fonts messages lint test-sqlite test-clock test-postgres serve bench clean
 
 demo: install fonts      ## install, build the demo city, serve http://127.0.0.1:8000
 	$(BIN)/zhili demo
@@ -15,7 +15,7 @@ demo: install fonts      ## install, build the demo city, serve http://127.0.0.1
 serve: install           ## serve an existing database
 	$(BIN)/zhili serve
 
-test: install-test system-deps lint test-sqlite test-postgres   ## install everything and run every test
+test: install-test system-deps lint test-sqlite test-clock test-postgres   ## install everything and run every test
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Zhili needs Python 3.11 or newer")'
@@ -68,6 +68,19 @@ test-sqlite:
 	@echo "== tests on SQLite =="
 	$(BIN)/pytest
 
+# The tests that read "now" again, the session frozen at the instants that used to break them:
+# just after midnight and before the 06:00 cut-off in the city, late evening in the city, and late
+# evening on a UTC machine (already the next morning in the city). See tests/conftest.py (_clock).
+CLOCK_INSTANTS = 2026-12-07T00:30:00+08:00 2026-12-07T05:30:00+08:00 2026-12-07T23:30:00+08:00 2026-12-06T23:30:00+00:00
+CLOCK_TESTS = tests/test_index_deliveries.py tests/test_public_pages.py tests/test_dashboard_pages.py \
+	tests/test_screen_reports_definitions.py tests/test_hub_ingest.py tests/test_hub_pages.py \
+	tests/test_mediation_intake.py tests/test_org.py
+test-clock:
+	@for at in $(CLOCK_INSTANTS); do \
+	  echo "== clock-dependent tests at $$at =="; \
+	  ZHILI_TEST_NOW=$$at $(BIN)/pytest -q -m "not browser" -p no:cacheprovider $(CLOCK_TESTS) || exit 1; \
+	done
+
 # In CI (CI=true) an unreachable PostgreSQL is a failure; on a laptop without one it is a loud skip.
 # The API fuzz (tests/test_api_fuzz.py, schemathesis, a few minutes) runs in the SQLite pass only,
 # to keep `make test` short; the tests of the 500s it found (tests/test_api_errors.py) run in both.
@@ -91,6 +104,7 @@ bench: install-test      ## print the benchmark figures (about 30 minutes)
 	$(BIN)/python bench/bench_index.py
 	$(BIN)/python bench/bench_public.py
 	$(BIN)/python bench/bench_mediation.py
+	$(BIN)/python bench/bench_simulate.py
 	$(BIN)/python bench/bench_demo.py
 
 clean:

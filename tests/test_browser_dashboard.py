@@ -108,6 +108,35 @@ def test_the_star_ratings_map_table_filters_and_history(server, page):
     assert page.watch.errors == []
 
 
+def test_a_town_has_its_funnel_plot_and_a_village_its_star_with_the_interval(server, page):
+    """The monthly unit page draws the funnel of its level (26 towns, itself marked); the star
+    list and a village's own page show its stars with the interval its evidence allows."""
+    login(page, server, "city_analyst")
+    page.goto(server + "/dash/")
+    page.wait_for_selector("#trend .main-svg")
+    town = page.locator("#overview tbody tr.town").first.get_attribute("data-code")
+    page.goto(f"{server}/dash/unit/{town}/?period=month")
+    page.wait_for_selector("#funnel .main-svg")
+    assert page.locator("#funnel").get_attribute("data-points") == "26"
+    assert page.locator("#funnel .scatterlayer .trace").count() >= 5  # two funnels, the rate, the dots
+    assert "漏斗图" in page.locator("#funnel-panel h2").inner_text()
+    shot(page, "dash-unit-funnel")
+    page.goto(server + "/dash/stars/")
+    page.wait_for_selector("#stars-map path.painted")
+    intervals = page.eval_on_selector_all(
+        "#stars tbody small.interval", "els => els.map((e) => e.dataset.interval)"
+    )
+    assert len(intervals) > 200
+    assert all(int(lo) <= int(hi) for lo, hi in (i.split("-") for i in intervals))
+    village = page.locator("#stars tbody tr[data-code]").first.get_attribute("data-code")
+    page.goto(f"{server}/dash/unit/{village}/?definition=star_rating&period=month")
+    page.wait_for_selector("#stars .stars")
+    text = page.locator("#stars").inner_text()
+    assert "★" in text and "可能为" in text
+    shot(page, "dash-village-stars")
+    assert page.watch.errors == []
+
+
 def test_two_units_side_by_side(server, page):
     login(page, server, "city_analyst")
     page.goto(server + "/dash/")

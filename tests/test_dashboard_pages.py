@@ -144,7 +144,8 @@ def test_a_role_without_index_view_outcome_gets_403(published, url):
 
 def test_an_unknown_unit_is_404_with_the_friendly_page(published):
     client = client_for(published["analyst"])
-    for url in ("/dash/unit/449999999000/", "/dash/unit/nonsense/", f"/dash/unit/{OWN_VILLAGE}/"):
+    # a grid has no page (villages and communities do: their stars)
+    for url in ("/dash/unit/449999999000/", "/dash/unit/nonsense/", f"/dash/unit/{OWN_VILLAGE}001/"):
         response = client.get(url)
         assert response.status_code == 404, url
         assert (

@@ -325,6 +325,13 @@ BAD = [
         "police.burglary.has_personal_data",
         6,
     ),
+    (
+        "personal measure column (the lake keeps measures as they are)",
+        "{name: amount, type: decimal,",
+        "{name: amount, type: decimal, personal: true,",
+        "police.burglary.fields[1].personal",
+        10,
+    ),
     ("unknown key", "  family: fire\n", "  family: fire\n  colour: red\n", "fire.fire.colour", 17),
     (
         "choices on a number field",

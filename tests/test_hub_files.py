@@ -154,12 +154,6 @@ def test_parquet_files_are_read_in_batches(hub, tmp_path):
 @pytest.mark.parametrize(
     ("name", "content", "reason", "line"),
     [
-        (
-            "gbk.csv",
-            (HEADER + "G1,police.burglary,2026-10-01T08:00:00+08:00,449902001001,夜间\n").encode("gbk"),
-            "not_utf8",
-            2,
-        ),
         ("dup.csv", "source_id,type,type,occurred_at,unit_code\n", "duplicate_column", 1),
         (
             "utf16.csv",

@@ -235,13 +235,33 @@ def test_higher_is_better_leaves_measure_values_or_quantities(pingan):
     }
 
     assert higher == {
-        "co_construction/citizen_rating": ("value", "mean", "goalposts"),
-        "co_construction/citizen_participation": ("quantity", "sum", "minmax"),
-        "civility/volunteer_participation": ("value", "sum", "baseline_ratio"),
-        "righteousness/bravery": ("quantity", "sum", "rank"),
-        "citizen_requests/hotline_satisfaction": ("value", "mean", "goalposts"),
-        "consumer/consumer_satisfaction": ("value", "mean", "goalposts"),
+        "co_construction/citizen_rating": ("value", "mean", "ratio"),
+        "co_construction/citizen_participation": ("quantity", "sum", "ratio"),
+        "civility/volunteer_participation": ("value", "sum", "ratio"),
+        "righteousness/bravery": ("quantity", "sum", "ratio"),
+        "citizen_requests/hotline_satisfaction": ("value", "mean", "ratio"),
+        "consumer/consumer_satisfaction": ("value", "mean", "ratio"),
     }
+    # every leaf of version 2 is on the one scale (zhili/index/reference.py)
+    assert {n.scoring["method"] for n in pingan.leaves()} == {"ratio"}
+    references = {n.path.removeprefix("pingan_plus/"): n.scoring["reference"] for n in pingan.leaves()}
+    assert references["co_construction/citizen_rating"] == {"method": "fixed", "value": 80}
+    assert references["citizen_requests/hotline_satisfaction"] == {"method": "fixed", "value": 0.85}
+    assert references["righteousness/bravery"] == {
+        "method": "peers",
+        "history": 12,
+        "spread": 0.3,
+        "seasonal": True,
+    }
+
+
+@pytest.mark.parametrize("code", ["pingan_plus", "star_rating"])
+def test_the_first_shipped_version_is_kept_and_still_parses(catalogue, code):
+    from zhili.index.definitions import DATA_DIR, load_file
+
+    v1 = load_file(DATA_DIR / f"versions/{code}.v1.yaml")
+    assert v1.code == code and v1.content_hash != load_shipped(code).content_hash
+    assert "poisson" in {n.scoring["method"] for n in v1.leaves()} or code == "star_rating"
 
 
 def test_a_leaf_reads_as_written_with_defaults_filled_in(pingan):
@@ -257,11 +277,20 @@ def test_a_leaf_reads_as_written_with_defaults_filled_in(pingan):
     }
     assert petitions.denominator == "per_10k_residents"
     assert petitions.direction == "lower_is_better"
-    assert petitions.scoring == {"method": "poisson", "baseline": {"method": "same_period_last_year"}}
+    assert petitions.scoring == {
+        "method": "ratio",
+        "reference": {
+            "day": {"method": "trailing", "n": 56, "guard": 7, "seasonal": True},
+            "month": {"method": "peers", "history": 12, "spread": 0.3, "seasonal": True},
+        },
+        "alpha": 0.005,
+        "window": 2,
+    }
     assert petitions.missing == "incomplete"
     assert pingan.find("ecology/illegal_land_use").missing == "carry_last"
     assert pingan.find("ecology/air_quality/pm25").measure["categories"] == ["pm25"]
-    assert pingan.grades["bands"] == [[80, "blue"], [70, "yellow"], [62, "orange"], [None, "red"]]
+    assert pingan.grades["bands"] == [[86, "blue"], [82, "yellow"], [76, "orange"], [None, "red"]]
+    assert pingan.coverage == {"minimum": 0.75}
     assert pingan.streaks == {"colour": "red", "levels": {3: "warning", 4: "summons", 5: "accountability"}}
 
 
@@ -318,12 +347,14 @@ def test_star_rating_has_nine_leaves_stars_and_the_veto_rules(catalogue):
         ("fire_death", ["fire.fire"], "deaths", 3),
         ("mass_incident", ["police.mass_incident"], None, 3),
     ]
-    assert star.find("homicide_deaths").scoring == {"method": "deduction", "points": 100}
-    assert star.find("burglary").scoring["parts"][1] == {
-        "weight": 0.5,
-        "method": "baseline_ratio",
-        "baseline": {"method": "peer_median"},
+    peers = {
+        "method": "ratio",
+        "reference": {"method": "peers", "history": 12, "spread": 0.3, "seasonal": True},
     }
+    assert {leaf.code: leaf.scoring == peers for leaf in star.leaves()} == {
+        leaf.code: True for leaf in star.leaves()
+    }
+    assert star.coverage == {"minimum": 0.75}
 
 
 def test_huizhou_style_weights_its_three_categories_60_20_20(catalogue):

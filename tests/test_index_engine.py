@@ -78,11 +78,10 @@ def lake(settings, tmp_path, hub):
     return tmp_path
 
 
-@pytest.fixture
-def march(lake):
+def march_events() -> list[dict]:
     """Feb: 5 burglaries in 拱北. Mar: 3 burglaries, a fire with a death and 2 homicide deaths in
     拱北; 4 burglaries in 井岸; nothing in 南屏."""
-    write_lake(
+    return (
         burglaries("2026-02-10", OWN_TOWN, 5)
         + burglaries("2026-03-03", OWN_TOWN, 3)
         + [
@@ -91,6 +90,11 @@ def march(lake):
         ]
         + burglaries("2026-03-06", OTHER_TOWN, 4)
     )
+
+
+@pytest.fixture
+def march(lake):
+    write_lake(march_events())
 
 
 def by_unit(outcomes, period: str):
@@ -179,10 +183,17 @@ def test_baseline_ratio_and_poisson_against_last_year(lake):
 
 
 def test_a_missing_feed_marks_the_score_incomplete_not_zero(march):
-    from zhili.hub.models import QualityAlert
-    from zhili.org.models import Department
+    """The fire service reports 20 calls a day (no deaths) from mid-January, but nothing on
+    Friday 20 March: judged from its own Fridays (20 each), a day with none is a short delivery."""
+    from datetime import timedelta
 
-    QualityAlert.objects.create(department=Department.objects.get(code="fire_rescue"), day=date(2026, 3, 20))
+    calls = []
+    day = date(2026, 1, 15)
+    while day <= date(2026, 3, 31):
+        if day != date(2026, 3, 20):
+            calls += [ev("fire.fire", day.isoformat(), OTHER_TOWN, deaths=0) for _ in range(20)]
+        day += timedelta(days=1)
+    write_lake(march_events() + calls)
     c = compute(definition(), "month", targets_for("month", "2026-03"))
     own = by_unit(c.outcomes, "2026-03-01")[OWN_TOWN]
     assert own.complete is False and own.incomplete == ["fire"]

@@ -93,8 +93,16 @@ def test_the_head_and_the_lead_work_the_case_and_the_parties_sign_on_its_page(me
         == 302
     )
     assert head.post(f"/m/cases/{number}/act/", {"action": "start"}).status_code == 302
-    refused = head.post(f"/m/cases/{number}/act/", {"action": "fail"})
-    assert refused.status_code == 400 and "请说明理由" in refused.content.decode()
+    asked = head.post(f"/m/cases/{number}/act/", {"action": "fail"})  # irreversible: confirm first
+    assert asked.status_code == 200 and "确定以调解不成结案吗？" in asked.content.decode()
+    assert Case.objects.get(number=number).state == "in_mediation"
+    refused = head.post(f"/m/cases/{number}/act/", {"action": "fail", "confirmed": "1"})
+    html = refused.content.decode()
+    assert (
+        refused.status_code == 400
+        and '<span class="error field-error" data-field="reason">请说明理由</span>' in html
+    )
+    assert "reason:" not in html and "reason：" not in html
     assert head.post(f"/m/cases/{number}/messages/", {"body": "下周二调解", "private": ""}).status_code == 302
     agreed = head.post(f"/m/cases/{number}/act/", {"action": "agree", "terms": "赔偿2500元\n互不追究"})
     assert agreed.status_code == 302

@@ -15,7 +15,7 @@ import yaml
 from django.test import Client
 from django.utils import timezone
 
-from tests.conftest import OTHER_TOWN, OTHER_VILLAGE, OWN_TOWN, OWN_VILLAGE, SIBLING_TOWN, client_for
+from tests.conftest import OTHER_TOWN, OTHER_VILLAGE, OWN_TOWN, OWN_VILLAGE, SIBLING_TOWN, client_for, v1
 from tests.test_hub_ingest import post
 from tests.test_index_api import published  # noqa: F401 - the fixture
 from tests.test_index_engine import definition
@@ -147,7 +147,12 @@ def report_month(published, settings, tmp_path):
     load_catalogue()
     Population.objects.update(gdp=120.0, vehicles=3000)
     monthly, _created = run(
-        code="pingan_plus", kind="month", first="2026-03", publish=True, export_lake=False
+        code="pingan_plus",
+        kind="month",
+        first="2026-03",
+        publish=True,
+        export_lake=False,
+        version=v1("pingan_plus"),
     )
     return {**published, "pingan": monthly, "dir": tmp_path / "data"}
 

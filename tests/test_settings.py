@@ -35,6 +35,7 @@ def test_postgres_comes_from_database_url(tmp_path):
     ("env", "message"),
     [
         ({"ZHILI_SECRET_KEY": "short"}, "ZHILI_SECRET_KEY must be at least 32 characters"),
+        ({"ZHILI_PSEUDONYM_KEY": "short"}, "ZHILI_PSEUDONYM_KEY must be at least 32 characters"),
         ({"DATABASE_URL": "mysql://root@localhost/zhili"}, "DATABASE_URL must point to SQLite or PostgreSQL"),
         (
             {"ZHILI_TASKS_URL": "amqp://guest@localhost"},

@@ -258,6 +258,11 @@ HUB_VALIDATION_WORKER = env_bool("ZHILI_HUB_VALIDATION_WORKER", True)
 HUB_VALIDATION_WORKER_MIN_BYTES = env.int("ZHILI_HUB_VALIDATION_WORKER_MIN_BYTES", default=4 * 1024 * 1024)
 HUB_MAX_UPLOAD_BYTES = env.int("ZHILI_HUB_MAX_UPLOAD_BYTES", default=2 * 1024**3)
 LAKE_DIR = Path(env.str("ZHILI_LAKE_DIR", default=str(DATA_DIR / "lake")))
+# Keys the HMAC-SHA256 pseudonyms of personal fields in the lake; empty: a secret made once in
+# DATA_DIR (pseudonym.key). Changing it rewrites every lake day at the next export.
+PSEUDONYM_KEY = env.str("ZHILI_PSEUDONYM_KEY", default="")
+if PSEUDONYM_KEY and len(PSEUDONYM_KEY) < 32:
+    raise ImproperlyConfigured("ZHILI_PSEUDONYM_KEY must be at least 32 characters long")
 
 # --- mediation ---------------------------------------------------------------------------------
 # Seals the signers' private keys; empty: a secret made once in DATA_DIR (signing.secret).

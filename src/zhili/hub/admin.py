@@ -4,6 +4,7 @@ rejections are read-only records of what arrived."""
 from django.contrib import admin
 
 from zhili.core.admin import ReadOnlyAdmin, ScopedAdmin
+from zhili.hub.forms import ColumnMappingForm
 from zhili.hub.models import (
     ColumnMapping,
     Delivery,
@@ -62,6 +63,7 @@ class SourceAdmin(ScopedAdmin):
 
 @admin.register(ColumnMapping)
 class ColumnMappingAdmin(ScopedAdmin):
+    form = ColumnMappingForm  # the upload page's form: the same checks for a data officer and an admin
     list_display = ("source", "name", "updated_at")
     search_fields = ("source__code", "name")
 
@@ -117,7 +119,7 @@ class RejectionAdmin(ReadOnlyAdmin):
 
 @admin.register(LakeDay)
 class LakeDayAdmin(ReadOnlyAdmin):
-    list_display = ("day", "changed_at", "exported_at", "rows", "sha256")
+    list_display = ("day", "changed_at", "exported_at", "rows", "lake_format", "sha256")
     date_hierarchy = "day"
 
 

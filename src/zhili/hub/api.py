@@ -107,6 +107,7 @@ class EventFilter(Schema):
 
 
 class DeliveryOut(CountsOut):
+    skipped: int  # rows of a file that are no event (a 合计 row), not among `received`
     id: int
     source: str
     department_code: str

@@ -336,6 +336,13 @@ def _validate_field(spec: Any, where: tuple, path: str, seen_names: set[str], er
     for key in ("required", "personal"):
         if key in spec and not isinstance(spec[key], bool):
             errors.add((*where, key), f"{path}.{key}", _("must be true or false"))
+    if spec.get("personal") is True and isinstance(name, str) and name in MEASURE_FIELD_TYPES:
+        errors.add(
+            (*where, "personal"),
+            f"{path}.personal",
+            _("“%(name)s” is a column the index counts and the lake keeps as it is; it cannot be personal")
+            % {"name": name},
+        )
     for key in ("label", "label_en"):
         if key in spec and not isinstance(spec[key], str):
             errors.add((*where, key), f"{path}.{key}", _("must be text"))

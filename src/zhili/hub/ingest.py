@@ -41,6 +41,7 @@ log = logging.getLogger("zhili.hub")
 
 CHUNK = 10_000
 MAX_REJECTIONS_KEPT = 100_000
+MAX_SKIPPED_NOTED = 20
 
 
 class Outcome:
@@ -72,6 +73,7 @@ class Counts:
     retracted: int = 0
     rejected: int = 0
     late: int = 0
+    skipped: int = 0  # rows that are no event (a 合计 row); not among `received`
 
     def add(self, other: Counts) -> None:
         for name in self.__dataclass_fields__:
@@ -90,6 +92,13 @@ def cutoff_for(day: date) -> datetime:
     """When the index closes `day`: the next day at ZHILI_HUB_CUTOFF (local time)."""
     hour, minute = (int(x) for x in settings.HUB_CUTOFF.split(":"))
     return datetime.combine(day + timedelta(days=1), time(hour, minute), tzinfo=local_tz())
+
+
+def last_closed_day(now: datetime | None = None) -> date:
+    """The latest day whose cut-off has passed at `now`: the day the index may call final."""
+    local = timezone.localtime(now or timezone.now(), local_tz())
+    day = local.date() - timedelta(days=1)
+    return day if local >= cutoff_for(day) else day - timedelta(days=1)
 
 
 def data_day_of(moment: datetime) -> date:
@@ -113,6 +122,7 @@ class Ingestion:
     delivery: Delivery | None = None
     results: list[ItemResult] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    skipped_rows: list[tuple[int, str]] = field(default_factory=list)  # (line, 合计) for the note
 
     def __post_init__(self) -> None:
         self.now = timezone.now()
@@ -178,7 +188,9 @@ class Ingestion:
             # Nothing was kept: every item of the file counts as rejected, the bad ones with a reason.
             self._lake_days.clear()
             self.results = [r for r in self.results if r.outcome == Outcome.REJECTED]
-            self.counts = Counts(received=self.counts.received, rejected=self.counts.received)
+            self.counts = Counts(
+                received=self.counts.received, rejected=self.counts.received, skipped=self.counts.skipped
+            )
             raise
 
     def _chunk_with_retry(self, chunk: list[RawItem] | CheckedChunk) -> None:
@@ -196,15 +208,21 @@ class Ingestion:
                 self._chunk(chunk)
 
     def _undo_last_chunk_bookkeeping(self) -> None:
-        self.counts, self.results, self.rejections = self._saved
+        self.counts, self.results, self.rejections, self.skipped_rows = self._saved
 
     # --- one chunk --------------------------------------------------------------------------
     def _chunk(self, chunk: list[RawItem] | CheckedChunk) -> None:
         checked = (
             chunk if isinstance(chunk, CheckedChunk) else check_chunk(self.validator, self.preparer, chunk)
         )
-        self._saved = (Counts(**vars(self.counts)), list(self.results), list(self.rejections))
-        counts = Counts(received=checked.received)
+        self._saved = (
+            Counts(**vars(self.counts)),
+            list(self.results),
+            list(self.rejections),
+            list(self.skipped_rows),
+        )
+        counts = Counts(received=checked.received, skipped=len(checked.skipped))
+        self.skipped_rows.extend(checked.skipped[: MAX_SKIPPED_NOTED - len(self.skipped_rows)])
         for reject in checked.rejects:
             self._reject(counts, *reject)
         existing = store.current_versions(self.source.pk, [p[P_SID] for p in checked.items])
@@ -298,6 +316,11 @@ class Ingestion:
 
     def _finish(self) -> None:
         rejected_whole = self.mode == ImportMode.ATOMIC and self.counts.rejected > 0
+        notes = []
+        if rejected_whole:
+            notes.append(_("rejected whole: %(n)d bad items, nothing written") % {"n": len(self.rejections)})
+        if self.counts.skipped:
+            notes.append(self._skipped_note())
         with transaction.atomic():
             if self.mode == ImportMode.ATOMIC:
                 Rejection.objects.bulk_create(self.rejections[:MAX_REJECTIONS_KEPT])
@@ -307,11 +330,21 @@ class Ingestion:
             Delivery.objects.filter(pk=self.delivery.pk).update(
                 status=DeliveryStatus.REJECTED if rejected_whole else DeliveryStatus.DONE,
                 finished_at=timezone.now(),
-                message=_("rejected whole: %(n)d bad items, nothing written") % {"n": len(self.rejections)}
-                if rejected_whole
-                else "",
+                message="; ".join(notes),
             )
         self.delivery.refresh_from_db()
+
+    def _skipped_note(self) -> str:
+        """What the delivery says about rows it did not take as events (not rejections: nothing
+        is wrong with a sum row, and the sender need not send it again)."""
+        rows = ", ".join(
+            _("line %(line)d “%(text)s”") % {"line": line, "text": text} for line, text in self.skipped_rows
+        )
+        more = self.counts.skipped - len(self.skipped_rows)
+        return _("%(n)d total row(s) skipped, not events: %(rows)s") % {
+            "n": self.counts.skipped,
+            "rows": rows + (f" … (+{more})" if more > 0 else ""),
+        }
 
     def _validator(self) -> ItemValidator:
         types = {
@@ -382,13 +415,18 @@ class CheckedChunk:
     items: list[tuple]  # prepared items (P_* positions)
     rejects: list[tuple]  # (line, source id, field, reason, message)
     received: int
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, 合计): rows that are no event
 
 
 def check_chunk(validator: ItemValidator, prepare: Preparer, chunk: list[RawItem]) -> CheckedChunk:
     """Validate a chunk, place the items given by lon/lat in one vectorised lookup, prepare them."""
     checked: list[CheckedItem] = []
     rejects: list[tuple] = []
+    skipped: list[tuple[int, str]] = []
     for raw in chunk:
+        if raw.skip:
+            skipped.append((raw.line, raw.skip))
+            continue
         try:
             checked.append(validator.check(raw))
         except Invalid as bad:
@@ -415,7 +453,7 @@ def check_chunk(validator: ItemValidator, prepare: Preparer, chunk: list[RawItem
                     )
                 )
         checked = [c for c in checked if id(c) not in outside]
-    return CheckedChunk([prepare(c) for c in checked], rejects, len(chunk))
+    return CheckedChunk([prepare(c) for c in checked], rejects, len(chunk) - len(skipped), skipped)
 
 
 @contextmanager

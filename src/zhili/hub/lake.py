@@ -2,9 +2,13 @@
 
     <LAKE_DIR>/events/date=2026-10-01/part-0.parquet
 
-A day is rewritten whole when any of its events changed (LakeDay.changed_at); rows are sorted by
-(source, source id) and written with fixed settings, so exporting the same data twice gives the
-same bytes. This is what the index engine reads, with DuckDB or Spark.
+A day is rewritten whole when any of its events changed (LakeDay.changed_at), or when it was
+written in an older lake format or with another pseudonym key; rows are sorted by (source,
+source id) and written with fixed settings, so exporting the same data twice gives the same
+bytes. This is what the index engine reads, with DuckDB or Spark.
+
+Personal fields (`personal: true` in the catalogue) are kept only as keyed pseudonyms (see
+pseudonym.py): no clear value reaches a Parquet file, its pages or its statistics.
 """
 
 from __future__ import annotations
@@ -23,6 +27,11 @@ from django.db import connection
 from django.utils import timezone
 
 from zhili.hub.models import LakeDay
+from zhili.hub.pseudonym import Pseudonymiser
+
+# 0: written before pseudonyms (personal values in clear); 1: personal fields as HMAC pseudonyms.
+# A day exported in another format is rewritten by the next export.
+LAKE_FORMAT = 1
 
 SCHEMA = pa.schema(
     [
@@ -106,7 +115,8 @@ def levels(code: str) -> tuple[str | None, str | None, str | None, str | None]:
     return grid, village, town, district
 
 
-def export_day(day: date) -> DayExport:
+def export_day(day: date, pseudonyms: Pseudonymiser | None = None) -> DayExport:
+    pseudonyms = pseudonyms or Pseudonymiser()
     with connection.cursor() as cursor:
         cursor.execute(QUERY, [day.isoformat() if connection.vendor == "sqlite" else day])
         rows = cursor.fetchall()
@@ -140,8 +150,11 @@ def export_day(day: date) -> DayExport:
         "injuries": columns[13],
         "amount": columns[14],
         "value": columns[15],
-        "category": columns[16],
-        "fields": [_json_text(v) for v in columns[17]],
+        "category": _categories(columns[4], columns[16], pseudonyms),
+        "fields": [
+            pseudonyms.fields_text(code, _json_text(v), _json_text)
+            for code, v in zip(columns[4], columns[17], strict=True)
+        ],
         "received_at": _timestamps(columns[18]),
         "late": [bool(v) for v in columns[19]],
     }
@@ -154,16 +167,19 @@ def export_day(day: date) -> DayExport:
 
 
 def export(days: list[date] | None = None) -> list[DayExport]:
-    """Export the given days, or every day that changed since its last export."""
+    """Export the given days, or every day that changed since its last export or was written in
+    another lake format or with another pseudonym key (so that an upgrade or a new key rewrites
+    the days that still hold clear values or old pseudonyms)."""
+    pseudonyms = Pseudonymiser()
     if days is None:
         candidates = list(LakeDay.objects.order_by("day"))
-        todo = [(d.day, d.changed_at) for d in candidates if d.dirty]
+        todo = [(d.day, d.changed_at) for d in candidates if d.dirty or stale(d, pseudonyms.key_id)]
     else:
         known = {d.day: d.changed_at for d in LakeDay.objects.filter(day__in=days)}
         todo = [(day, known.get(day)) for day in days]
     results = []
     for day, seen_change in todo:
-        result = export_day(day)
+        result = export_day(day, pseudonyms)
         results.append(result)
         if seen_change is not None:
             # Conditional: events that arrived during the export keep the day dirty.
@@ -172,8 +188,26 @@ def export(days: list[date] | None = None) -> list[DayExport]:
                 exported_at=timezone.now(),
                 rows=result.rows,
                 sha256=result.sha256,
+                lake_format=LAKE_FORMAT,
+                pseudonym_key=pseudonyms.key_id,
             )
     return results
+
+
+def stale(day: LakeDay, key_id: str) -> bool:
+    """Written in an older format (clear personal values) or with another pseudonym key."""
+    return day.lake_format != LAKE_FORMAT or day.pseudonym_key != key_id
+
+
+def _categories(types, categories, pseudonyms: Pseudonymiser) -> list:
+    """The category column, pseudonymised for a type whose `category` field is marked personal
+    (the catalogue does not allow it, an admin edit might)."""
+    personal = {code for code, names in pseudonyms.personal.items() if "category" in names}
+    if not personal:
+        return list(categories)
+    return [
+        pseudonyms.of(c) if code in personal and c else c for code, c in zip(types, categories, strict=True)
+    ]
 
 
 def _timestamps(values) -> pa.Array:

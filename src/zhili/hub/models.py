@@ -185,6 +185,11 @@ class Delivery(models.Model):
     retracted = models.PositiveIntegerField(_("retracted"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     late = models.PositiveIntegerField(_("late"), default=0)
+    skipped = models.PositiveIntegerField(
+        _("skipped"),
+        default=0,
+        help_text=_("rows of a file that are no event, e.g. a 合计 row; not received"),
+    )
     message = models.TextField(_("message"), blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -354,6 +359,14 @@ class LakeDay(models.Model):
     exported_at = models.DateTimeField(_("exported at"), null=True, blank=True)
     rows = models.PositiveIntegerField(_("rows"), default=0)
     sha256 = models.CharField(_("file SHA-256"), max_length=64, blank=True)
+    lake_format = models.PositiveSmallIntegerField(
+        _("lake format"),
+        default=0,
+        help_text=_("0: written with personal values in clear; 1: personal fields as pseudonyms"),
+    )
+    pseudonym_key = models.CharField(
+        _("pseudonym key"), max_length=16, blank=True, help_text=_("the id of the key that wrote the day")
+    )
 
     class Meta:
         verbose_name = _("lake day")

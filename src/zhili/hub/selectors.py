@@ -159,6 +159,7 @@ def delivery_rows(deliveries) -> list[dict]:
             "received_at": d.received_at,
             "finished_at": d.finished_at,
             **d.counts(),
+            "skipped": d.skipped,
             "message": d.message,
         }
         for d in deliveries

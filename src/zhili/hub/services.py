@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from zhili.core import keys
-from zhili.hub.models import Delivery, EventType, EventTypeVersion, QualityAlert, Source
+from zhili.core.scope import actor_may
+from zhili.hub.models import ColumnMapping, Delivery, EventType, EventTypeVersion, QualityAlert, Source
 from zhili.org.audit import record
 from zhili.org.models import AuditAction, Department
 
@@ -67,9 +69,27 @@ def save_event_type(*, event_type: EventType, actor_username: str = "") -> Event
     return event_type
 
 
+def save_column_mapping(*, actor, source: Source, name: str, columns: dict, constants: dict) -> ColumnMapping:
+    """A new column mapping for one of the actor's department's sources (checked by
+    ColumnMappingForm, as in the admin); audited like an admin change."""
+    if (
+        not actor_may(actor, ColumnMapping, "add")
+        or not Source.objects.for_actor(actor).filter(pk=source.pk).exists()
+    ):
+        raise PermissionDenied
+    with transaction.atomic():
+        mapping = ColumnMapping.objects.create(source=source, name=name, columns=columns, constants=constants)
+        record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=mapping,
+            details={"source": source.code, "name": name, "via": "upload page"},
+        )
+    return mapping
+
+
 def read_event_personal(*, actor, event) -> dict:
     """The personal fields of one event in full, for roles that may see them; every read is audited."""
-    from django.core.exceptions import PermissionDenied
     from django.utils.translation import gettext as _
 
     if not actor.has_perm("org.view_personal_data"):

@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -59,6 +61,7 @@ REASON_LABELS = {
     Reason.UNKNOWN_EVENT: gettext_lazy("nothing to retract"),
     Reason.BAD_ITEM: gettext_lazy("unreadable item"),
     "not_utf8": gettext_lazy("not UTF-8"),
+    "unknown_encoding": gettext_lazy("neither UTF-8 nor GB18030"),
     "not_text": gettext_lazy("not a text file"),
     "duplicate_column": gettext_lazy("duplicated column"),
     "missing_column": gettext_lazy("missing column"),
@@ -82,10 +85,12 @@ class Invalid(Exception):
 
 @dataclass(slots=True)
 class RawItem:
-    """An item as it arrived, before any check. `line` is the file line or the batch index."""
+    """An item as it arrived, before any check. `line` is the file line or the batch index.
+    `skip` names a row a reader recognised as no event at all (a 合计 row): counted, not checked."""
 
     line: int
     data: dict[str, Any]
+    skip: str = ""
 
 
 @dataclass(slots=True)
@@ -182,25 +187,7 @@ class ItemValidator:
         if isinstance(value, datetime):
             moment = value
         elif isinstance(value, str):
-            text = value.strip()
-            try:
-                moment = datetime.fromisoformat(text)
-            except ValueError:
-                if _looks_like_excel_serial(text):
-                    raise Invalid(
-                        "occurred_at",
-                        Reason.BAD_TIMESTAMP,
-                        _(
-                            "“%(v)s” looks like an Excel date number; format the column as "
-                            "date and time with a zone, e.g. 2026-10-01T08:30:00+08:00"
-                        )
-                        % {"v": text},
-                    ) from None
-                raise Invalid(
-                    "occurred_at",
-                    Reason.BAD_TIMESTAMP,
-                    _("“%(v)s” is not an ISO 8601 time, e.g. 2026-10-01T08:30:00+08:00") % {"v": text},
-                ) from None
+            moment = _parse_time(value.strip())
         else:
             raise Invalid(
                 "occurred_at", Reason.BAD_TIMESTAMP, _("must be a string like 2026-10-01T08:30:00+08:00")
@@ -347,6 +334,68 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     return (value if isinstance(value, str) else str(value)).strip()
+
+
+# The date and time forms of Chinese spreadsheets, once 年月日时分秒 are turned into separators:
+# 2026/10/3 8:05, 2026-10-3 08:05:00, 2026.10.03 08:05, 2026年10月3日 8时5分 (→ 2026-10-3 8:5).
+_LOCAL_TIME = re.compile(
+    r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
+    r"(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,6}))?)?)?"
+)
+_CHINESE_SEPARATORS = str.maketrans(
+    {"年": "-", "月": "-", "日": " ", "时": ":", "点": ":", "分": ":", "秒": None, "：": ":"}
+)
+
+
+def _parse_time(text: str) -> datetime:
+    """ISO 8601 (with or without a zone), else one of the forms Excel and WPS show in China.
+
+    Those forms carry no zone: the item gets the mapping's zone (or is refused for lacking one),
+    as an Excel date cell does. Only year-month-day order is read: it is the only order in use
+    in China, and reading 3/10/2026 either way would be a guess."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    local = _LOCAL_TIME.fullmatch(text.translate(_CHINESE_SEPARATORS).strip().rstrip(":"))
+    if local:
+        year, month, day, hour, minute, second, fraction = local.groups()
+        try:
+            return datetime(
+                int(year),
+                int(month),
+                int(day),
+                int(hour or 0),
+                int(minute or 0),
+                int(second or 0),
+                int((fraction or "0").ljust(6, "0")),
+            )
+        except ValueError:
+            pass  # 2026/2/30, 25:00 …: named below like any other bad time
+    if _looks_like_excel_serial(text):
+        raise Invalid(
+            "occurred_at",
+            Reason.BAD_TIMESTAMP,
+            _(
+                "“%(v)s” looks like an Excel date number; format the column as "
+                "date and time, e.g. 2026/10/1 8:30, or give the zone: 2026-10-01T08:30:00+08:00"
+            )
+            % {"v": text},
+        )
+    raise Invalid(
+        "occurred_at",
+        Reason.BAD_TIMESTAMP,
+        _("“%(v)s” is not a time; write e.g. 2026-10-01T08:30:00+08:00 or 2026/10/1 8:30") % {"v": text},
+    )
+
+
+def known_zone(name: str) -> bool:
+    """Whether `name` is an IANA time zone this machine knows (Asia/Shanghai)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _looks_like_excel_serial(text: str) -> bool:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext_lazy
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from zhili.core.errors import ZhiliError
-from zhili.core.scope import get_scoped, scoped
-from zhili.hub import files, selectors
-from zhili.hub.models import Delivery, ImportMode, Source
+from zhili.core.scope import actor_may, get_scoped, scoped
+from zhili.hub import files, selectors, services
+from zhili.hub.forms import ColumnMappingForm, UploadForm
+from zhili.hub.models import ColumnMapping, Delivery
 from zhili.hub.validation import reason_label
 
 
@@ -35,45 +37,49 @@ def quality(request):
     )
 
 
-class UploadForm(forms.Form):
-    source = forms.ModelChoiceField(queryset=Source.objects.none(), label=gettext_lazy("Source system"))
-    mode = forms.ChoiceField(
-        choices=ImportMode.choices, initial=ImportMode.PARTIAL, label=gettext_lazy("Mode")
-    )
-    file = forms.FileField(
-        label=gettext_lazy("File"),
-        help_text=gettext_lazy("CSV, XLSX, JSON lines or Parquet; times with a zone (+08:00)"),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = (
-            Source.objects.for_actor(user)
-            .exclude(code__startswith="zhili.")
-            .exclude(code__startswith="demo.")
-            .order_by("code")
-        )
-
-
 @login_required
 def upload(request):
+    """The upload form, and beside it a form to save a new column mapping for the next files."""
     if not request.user.has_perm("hub.submit_event"):
         raise PermissionDenied
-    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    saving = request.method == "POST" and "save_mapping" in request.POST
+    uploading = request.method == "POST" and not saving
+    form = UploadForm(
+        request.POST if uploading else None,
+        request.FILES if uploading else None,
+        user=request.user,
+        initial={k: request.GET[k] for k in ("source", "mapping") if request.GET.get(k, "").isdigit()},
+    )
+    mapping_form = None
+    if actor_may(request.user, ColumnMapping, "add"):
+        mapping_form = ColumnMappingForm(request.POST if saving else None, user=request.user, prefix="m")
+    if saving and mapping_form is not None and mapping_form.is_valid():
+        mapping = services.save_column_mapping(actor=request.user, **mapping_form.cleaned_data)
+        return _mapping_saved(request, mapping)
+    if uploading and form.is_valid():
         try:
             delivery = files.import_upload(
                 upload=form.cleaned_data["file"],
                 source=form.cleaned_data["source"],
                 mode=form.cleaned_data["mode"],
-                mapping_name="default",
+                mapping=form.cleaned_data["mapping"],
                 submitted_by=request.user.get_username(),
             )
         except ZhiliError as exc:
             form.add_error("file", exc.message)
         else:
             return redirect("hub:delivery", delivery_id=delivery.pk)
-    return render(request, "hub/upload.html", {"form": form, "accepted": files.ACCEPTED})
+    context = {"form": form, "mapping_form": mapping_form, "accepted": files.ACCEPTED}
+    return render(request, "hub/upload.html", context)
+
+
+def _mapping_saved(request, mapping: ColumnMapping):
+    messages.success(
+        request,
+        _("Column mapping “%(name)s” of %(source)s saved")
+        % {"name": mapping.name, "source": mapping.source.code},
+    )
+    return redirect(f"{reverse('hub:upload')}?source={mapping.source_id}&mapping={mapping.pk}")
 
 
 @login_required

@@ -121,6 +121,10 @@ class ResultOut(Schema):
     complete: bool
     incomplete: list[str]
     points_off: float
+    provisional: bool = Field(False, description="computed before the period's cut-off: may change")
+    coverage: float | None = Field(None, description="share of the weight measured; below the "
+                                   "definition's minimum there is no grade, rank or stars")  # fmt: skip
+    evidence: dict = Field(default_factory=dict, description="rank and star intervals, where computed")
 
 
 class ResultsOut(Schema):
@@ -162,6 +166,8 @@ class PublicColoursOut(Schema):
     date: date
     date_label: str
     colours: list[PublicColourOut]
+    held_back: date | None = Field(None, description="a later day not shown yet: still open or short of data")
+    held_back_reason: str = ""
 
 
 class PublicStarOut(Schema):
@@ -263,7 +269,9 @@ def list_results(
     level: str | None = None, run: int | None = None,
 ):  # fmt: skip
     qs = scoped(request.auth, Outcome)
-    default = selectors.default_day() if period == "day" else selectors.default_month()
+    default = selectors.latest_published_period(definition, period) or (
+        selectors.default_day() if period == "day" else selectors.default_month()
+    )
     start = _start(period, date, default)
     run_row = _runs_for(request.auth).filter(pk=run).first() if run else None
     if run and run_row is None:
@@ -392,14 +400,17 @@ def published_cache(view):
 )
 @published_cache
 def public_colours(request, date: date | None = None, definition: str = "pingan_plus"):
-    day = date or selectors.latest_published_period(definition, "day")
+    head = selectors.headline(definition, "day")
+    day = date or head.final
     if day is None:
         raise NotFound(_("no published colours yet"))
     run, rows = selectors.results(
         Outcome.objects.filter(level="town"), code=definition, kind="day", start=day
     )
+    held = head.latest if head.held_back and date is None else None
     return {
         "date": day, "date_label": Period("day", day).label(get_language() or "zh-hans"),
+        "held_back": held, "held_back_reason": selectors.held_back_text(head) if held else "",
         "colours": [
             {**r, "grade_label": _grade_label(run.definition, r["grade"])} for r in rows
         ],

@@ -18,10 +18,11 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from zhili.index import methods
+from zhili.index import methods, reference
 from zhili.index.cube import Cube, MeasureSet
 from zhili.index.definitions import Definition, Node
 from zhili.index.periods import Period, period_of, periods_between
+from zhili.index.reference import SEASON_DAYS, per_kind
 from zhili.index.scoring import DAY_WINDOW, PAR, LeafArrays, Window, score_leaf
 
 DENOMINATOR = {  # denominator → (figure, scale): rate = value / (figure / scale)
@@ -57,6 +58,7 @@ class Context:
     figures: dict[str, dict[tuple[str, int], float]]  # figure → (code, year) → value
     missing: dict[str, set[date]] = field(default_factory=dict)  # department → undelivered days
     type_departments: dict[str, str] = field(default_factory=dict)
+    open_days: set[date] = field(default_factory=set)  # before their cut-off: results provisional
 
 
 @dataclass
@@ -76,6 +78,9 @@ class Outcome:
     complete: bool
     incomplete: list[str]
     nodes: dict[str, dict]
+    provisional: bool = False
+    coverage: float | None = None
+    evidence: dict = field(default_factory=dict)
 
 
 def tree_for(definition: Definition, kind: str) -> Node:
@@ -102,7 +107,7 @@ def window(definition: Definition, kind: str, targets: list[Period]) -> tuple[da
     for node in tree_for(definition, kind).walk():
         if node.missing == "carry_last":
             first = min(first, first_eval.shift(-CARRY_BACK[kind]).start)
-        for spec in _baselines(node.scoring):
+        for spec in _baselines(node.scoring, kind):
             method = spec["method"]
             if method == "previous_period":
                 first = min(first, first_eval.previous().start)
@@ -113,14 +118,31 @@ def window(definition: Definition, kind: str, targets: list[Period]) -> tuple[da
                 first = min(first, back - timedelta(days=DAY_WINDOW) if kind == "day" else back)
             elif method == "n_year_average":
                 first = min(first, date(first_eval.start.year - spec["n"], 1, 1))
+            elif method == "trailing":
+                back = per_kind(spec["n"], kind) + per_kind(spec.get("guard", 0), kind)
+                first = min(first, first_eval.shift(-back).start)
+                if spec.get("seasonal", True):  # the same window a year earlier
+                    year_back = first_eval.last_year() if kind != "day" else first_eval.shift(-364)
+                    first = min(first, year_back.shift(-back - SEASON_DAYS).start)
+            elif method == "peers":
+                history = per_kind(spec.get("history", 12), kind)
+                first = min(first, first_eval.shift(-history).start)
+                if spec.get("seasonal", True):
+                    year_back = first_eval.last_year() if kind != "day" else first_eval.shift(-364)
+                    first = min(first, year_back.shift(-history - SEASON_DAYS).start)
     return period_of(kind, first).start, targets[-1].end, evaluated
 
 
-def _baselines(scoring: dict | None) -> list[dict]:
+def _baselines(scoring: dict | None, kind: str = "") -> list[dict]:
     if not scoring:
         return []
     if scoring["method"] == "blend":
-        return [b for part in scoring["parts"] for b in _baselines(part)]
+        return [b for part in scoring["parts"] for b in _baselines(part, kind)]
+    if scoring["method"] == "ratio":
+        ref = scoring["reference"]
+        if "method" in ref:
+            return [ref]
+        return [ref[kind]] if kind in ref else []
     return [scoring["baseline"]] if "baseline" in scoring else []
 
 
@@ -239,6 +261,9 @@ class _Level:
                 [methods.fill_missing(v, "peer_median", groups=self.groups).values for v in values]
             )
         imputed = raw_missing & ~np.isnan(values)
+        # Measured: delivered, or carried from a slower feed the definition declares (a monthly
+        # survey through its days). A peer's median stands in for a unit; it measures nothing.
+        measured = ~raw_missing | (imputed & (node.missing == "carry_last"))
         denominators = self.denominators(node.denominator or "none")
         rates = values / denominators
         arrays = LeafArrays(values, rates, denominators)
@@ -250,6 +275,8 @@ class _Level:
             "baseline": scored.baseline,
             "expected": scored.expected,
             "imputed": imputed[rows],
+            "measured": measured[rows] & ~np.isnan(scored.score),
+            "posterior": scored.posterior,
         }
         return scored.score, detail
 
@@ -334,19 +361,25 @@ def evaluate(ctx: Context, cube: Cube, measures: MeasureSet) -> list[Outcome]:
         lv = _Level(ctx, cube, measures, level, hist, rows)
         total, complete = lv.evaluate(tree)
         _contributions(lv, tree)
-        grades = _grades(definition, total, lv.groups)
+        coverage = _coverage(lv, tree)
+        minimum = (definition.coverage or {}).get("minimum", 0.0)
+        graded = np.where(coverage + 1e-12 >= minimum, total, np.nan)  # below: no grade, rank or stars
+        grades = _grades(definition, graded, lv.groups)
         streak = _streaks(definition, grades)
         levels = (definition.streaks or {}).get("levels") or {}
         escalation = (
             methods.escalation(streak, levels) if levels else np.full(streak.shape, None, dtype=object)
         )
+        stars, vetoes = _stars(definition, lv, graded)
+        # With stars, the rank follows the stars first (a vetoed unit capped at three stars ranks
+        # after every unit with more), then the score: one verdict, not a first place with ★★★.
+        order = graded if not definition.stars else np.where(np.isnan(stars), np.nan, stars * 1000.0 + graded)
         ranks = np.vstack([
-            methods.rank_with_moves(total[e], total[e - 1] if e else None, groups=lv.groups).rank
-            for e in range(len(rows))
+            methods.rank_with_moves(order[e], None, groups=lv.groups).rank for e in range(len(rows))
         ])  # fmt: skip
         moves = np.full(ranks.shape, np.nan)
         moves[1:] = ranks[:-1] - ranks[1:]
-        stars, vetoes = _stars(definition, lv, total)
+        evidence = _evidence(definition, lv, tree, graded, vetoes, first=len(rows) - n_targets)
         first = len(rows) - n_targets
         nodes = _node_lists(lv, tree, first)
         head = {
@@ -354,12 +387,34 @@ def evaluate(ctx: Context, cube: Cube, measures: MeasureSet) -> list[Outcome]:
             "streak": streak[first:].tolist(), "escalation": escalation[first:].tolist(),
             "rank": _ints(ranks[first:]), "move": _ints(moves[first:]), "stars": _ints(stars[first:]),
             "off": _lists(lv.nodes[tree.path].get("points_off", np.zeros(total.shape))[first:]),
+            "coverage": _lists(np.round(coverage[first:], 6)),
         }  # fmt: skip
         for e in range(n_targets):
             period = hist[rows[first + e]]
+            provisional = any(period.start <= d <= period.end for d in ctx.open_days)
             for u, unit in enumerate(lv.units):
-                outcomes.append(_outcome(lv.level, nodes, head, e, u, unit, period, vetoes[first + e][u]))
+                outcome = _outcome(lv.level, nodes, head, e, u, unit, period, vetoes[first + e][u])
+                outcome.provisional = provisional
+                outcome.evidence = evidence[e][u] if evidence else {}
+                outcomes.append(outcome)
     return outcomes
+
+
+def _coverage(lv: _Level, tree: Node) -> np.ndarray:
+    """E × U: the share of the tree's weight whose leaves were measured (see `_Level.leaf`)."""
+    total = np.zeros(lv.nodes[tree.path]["score"].shape)
+    weights = 0.0
+
+    def down(node: Node, share: float) -> None:
+        nonlocal total, weights
+        if node.is_leaf:
+            total = total + share * lv.nodes[node.path]["measured"]
+            weights += share
+        for child in node.children:
+            down(child, share * child.weight)
+
+    down(tree, 1.0)
+    return total / weights if weights else np.ones(total.shape)
 
 
 def _contributions(lv: _Level, tree: Node) -> None:
@@ -428,6 +483,88 @@ def _stars(definition: Definition, lv: _Level, total: np.ndarray) -> tuple[np.nd
     return stars, vetoes
 
 
+EVIDENCE_DRAWS = 200
+EVIDENCE_SEED = 20261207  # the draws are part of the definition's arithmetic: fixed, reproducible
+
+
+def _evidence(definition: Definition, lv: _Level, tree: Node, total, vetoes, *, first: int) -> list | None:
+    """How sure the stars and ranks are: for each target period and unit, the 5–95 % interval of
+    its rank and its stars when each leaf's rate is drawn from its empirical-Bayes posterior (the
+    other units drawn with it, so ranks move together). Only for star ratings whose leaves all have
+    a posterior (`ratio` scored against `peers`) and whose groups are arithmetic."""
+    leaves = tree.leaves()
+    if not definition.stars or not leaves:
+        return None
+    if any(lv.nodes[leaf.path].get("posterior") is None for leaf in leaves):
+        return None
+    if any(n.aggregation == "geometric" for n in tree.walk() if not n.is_leaf):
+        return None
+    weights = _leaf_weights(tree)
+    spec = definition.stars
+    out = []
+    for e in range(first, total.shape[0]):
+        rng = np.random.default_rng([EVIDENCE_SEED, lv.window.hist[lv.rows[e]].start.toordinal()])
+        score = np.zeros((EVIDENCE_DRAWS, lv.n_units))
+        weight = np.zeros((EVIDENCE_DRAWS, lv.n_units))
+        for leaf in leaves:
+            shape, rate = (a[e] for a in lv.nodes[leaf.path]["posterior"])
+            base = lv.nodes[leaf.path]["baseline"][e]
+            ok = np.isfinite(shape) & np.isfinite(rate) & (rate > 0) & (shape >= 0)
+            draws = np.where(ok, rng.gamma(np.where(ok, shape, 1.0), 1.0 / np.where(ok, rate, 1.0),
+                                           size=(EVIDENCE_DRAWS, lv.n_units)), np.nan)  # fmt: skip
+            s = reference.scale_of(draws, base, leaf.direction)
+            present = np.isfinite(s)
+            score += np.where(present, s, 0.0) * weights[leaf.path]
+            weight += present * weights[leaf.path]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            drawn = np.where(weight > 0, score / weight, np.nan)
+        drawn[:, np.isnan(total[e])] = np.nan
+        stars = np.vstack([_star_row(spec, d, lv.groups) for d in drawn])
+        capped = [min((r["cap"] for r in definition.veto if r["code"] in vetoes[e][u]), default=None)
+                  for u in range(lv.n_units)]  # fmt: skip
+        for u, cap in enumerate(capped):
+            if cap is not None:
+                stars[:, u] = np.minimum(stars[:, u], cap)
+        ranks = np.vstack([
+            methods.rank_with_moves(np.where(np.isnan(st), np.nan, st * 1000.0 + d), None, groups=lv.groups).rank
+            for st, d in zip(stars, drawn, strict=True)
+        ])  # fmt: skip
+        out.append([_interval(stars[:, u], ranks[:, u]) for u in range(lv.n_units)])
+    return out
+
+
+def _interval(stars: np.ndarray, ranks: np.ndarray) -> dict:
+    if np.isnan(stars).all():
+        return {}
+    lo_s, hi_s = np.nanpercentile(stars, [5, 95])
+    lo_r, hi_r = np.nanpercentile(ranks, [5, 95])
+    return {
+        "stars": [round(float(lo_s)), round(float(hi_s))],
+        "rank": [round(float(lo_r)), round(float(hi_r))],
+    }
+
+
+def _star_row(spec: dict, scores: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    if spec["method"] == "rank_share":
+        return methods.stars_by_rank_share(scores, groups, spec["shares"])
+    bands = [(-np.inf if t is None else float(t), int(s)) for t, s in spec["bands"]]
+    return methods.stars_by_bands(scores, bands)
+
+
+def _leaf_weights(tree: Node) -> dict[str, float]:
+    """Each leaf's share of the whole: the product of the weights down its path."""
+    out: dict[str, float] = {}
+
+    def down(node: Node, share: float) -> None:
+        if node.is_leaf:
+            out[node.path] = share
+        for child in node.children:
+            down(child, share * child.weight)
+
+    down(tree, 1.0)
+    return out
+
+
 def _lists(a: np.ndarray) -> list:
     """Nested Python lists with None for NaN: one conversion per array, not one per cell."""
     obj = a.astype(object)
@@ -490,6 +627,7 @@ def _outcome(level: str, nodes, head: dict, e: int, u: int, unit: UnitRow, perio
         complete=head["complete"][e][u],
         incomplete=incomplete,
         nodes=rows,
+        coverage=head["coverage"][e][u],
     )
 
 

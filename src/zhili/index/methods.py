@@ -326,6 +326,30 @@ def dispersion(history: ArrayLike, *, minimum_periods: int = 5, cap: float = 10.
     return np.clip(phi, 1.0, cap)
 
 
+def count_tails(
+    counts: ArrayLike, expected: ArrayLike, *, dispersion: ArrayLike | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """``P(X ≤ k)`` and ``P(X ≥ k)`` elementwise for X Poisson with mean ``expected`` (negative
+    binomial with variance φ × mean where ``dispersion`` φ > 1). How surprising a count is, in
+    either direction: the aberration tests of the daily index and the delivery check use them.
+    Missing stays NaN."""
+    k = _floats(counts)
+    lam = _floats(expected)
+    k, lam = np.broadcast_arrays(k, lam)
+    missing = np.isnan(k) | np.isnan(lam)
+    lower = np.full(k.shape, np.nan)
+    upper = np.full(k.shape, np.nan)
+    kv, lv = k[~missing], lam[~missing]
+    if np.any(kv < 0) or np.any(kv != np.floor(kv)) or np.any(lv < 0):
+        raise ValueError("count_tails: counts are non-negative integers, expectations non-negative")
+    phi = np.ones(kv.shape) if dispersion is None else np.broadcast_to(_floats(dispersion), k.shape)[~missing]
+    phi = np.where(lv > 0, np.maximum(np.nan_to_num(phi, nan=1.0), 1.0), 1.0)
+    below, at = _mass_below_and_at(kv.astype("int64"), lv, phi)
+    lower[~missing] = np.clip(below + at, 0.0, 1.0)
+    upper[~missing] = np.clip(1.0 - below, 0.0, 1.0)
+    return lower, upper
+
+
 def poisson_score(
     counts: ArrayLike, expected: ArrayLike, *, direction: str = LOWER, dispersion: ArrayLike | None = None
 ) -> np.ndarray:

@@ -126,6 +126,15 @@ class Outcome(models.Model):
     complete = models.BooleanField(_("complete"), default=True)
     incomplete = models.JSONField(_("incomplete leaves"), default=list)
     nodes = models.JSONField(_("explanation"), default=dict)
+    provisional = models.BooleanField(
+        _("provisional"), default=False, help_text=_("computed before the period's cut-off had passed")
+    )
+    coverage = models.FloatField(
+        _("coverage"), null=True, blank=True, help_text=_("the share of the weight actually measured")
+    )
+    evidence = models.JSONField(
+        _("evidence"), default=dict, blank=True, help_text=_("intervals behind the rank and the stars")
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_path = "unit_code"

@@ -26,7 +26,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from zhili.index import methods
+from zhili.index import methods, reference
 from zhili.index.periods import Period, minus_year
 
 PAR = 80.0
@@ -49,6 +49,7 @@ class Scored:
     score: np.ndarray  # E × U
     baseline: np.ndarray  # E × U: the baseline rate (NaN where none applies)
     expected: np.ndarray  # E × U: the expected count of a Poisson score (else NaN)
+    posterior: tuple[np.ndarray, np.ndarray] | None = None  # gamma shape, rate of the unit's rate
 
 
 class Window:
@@ -178,6 +179,8 @@ def score_leaf(spec: dict, direction: str, leaf: LeafArrays, w: Window) -> Score
         return Scored(methods.goalposts(rates, worst=spec["worst"], best=spec["best"]), nan, nan)
     if method == "deduction":
         return Scored(np.clip(100.0 - spec["points"] * leaf.values[rows], 0.0, 100.0), nan, nan)
+    if method == "ratio":
+        return Scored(*reference.ratio_scores(spec, direction, leaf.values, leaf.rates, leaf.denominators, w))
     if method in ("minmax", "zscore", "rank"):
         fn = {"minmax": methods.minmax, "zscore": methods.zscore, "rank": methods.rank_score}[method]
         score = np.vstack([fn(r, direction=direction, groups=w.groups) for r in rates]) if len(rows) else nan

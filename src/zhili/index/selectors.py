@@ -4,6 +4,7 @@ an official may ask for a given run instead."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from zhili.core.errors import NotFound
 from zhili.index.models import Outcome, Run
-from zhili.index.periods import Period, period_of
+from zhili.index.periods import Period, period_of, periods_between
 
 LEVEL_NUMBER = {"city": 1, "district": 2, "town": 3, "village": 4}
 
@@ -34,13 +35,107 @@ def latest_run_for(code: str, kind: str, start: date) -> Run | None:
     )
 
 
-def latest_published_period(code: str, kind: str) -> date | None:
-    run = (
+def latest_published_period(code: str, kind: str, *, final: bool = True) -> date | None:
+    """The period the pages lead with: the latest published one that is final — its cut-off had
+    passed when it was computed, and every department delivered it (`deliveries`). A day that is
+    still open or short of data is never the headline: it would show missing data as calm.
+    With `final=False`, the latest published period whatever its state."""
+    if not final:
+        run = (
+            Run.objects.filter(definition__code=code, period_kind=kind, published_at__isnull=False)
+            .order_by("-last")
+            .first()
+        )
+        return run.last if run else None
+    return headline(code, kind).final
+
+
+@dataclass
+class Headline:
+    final: date | None  # the latest final published period
+    latest: date | None  # the latest published period
+    state: str = ""  # of the latest when it is not final: "provisional" | "incomplete"
+    departments: list[str] = field(default_factory=list)  # short on the latest, by name
+
+    @property
+    def held_back(self) -> bool:
+        return self.latest is not None and self.latest != self.final
+
+
+HEADLINE_LOOKBACK = 400  # periods searched back for a final one
+
+
+def headline(code: str, kind: str) -> Headline:
+    """Which published period to lead with, and why a later one is held back."""
+    runs = list(
         Run.objects.filter(definition__code=code, period_kind=kind, published_at__isnull=False)
-        .order_by("-last")
-        .first()
+        .order_by("-last", "-published_at")
+        .only("id", "first", "last")[:50]
     )
-    return run.last if run else None
+    if not runs:
+        return Headline(None, None)
+    starts = sorted({p.start for r in runs for p in periods_between(kind, r.first, r.last)}, reverse=True)
+    out = Headline(None, starts[0])
+    for start in starts[:HEADLINE_LOOKBACK]:
+        state, departments = period_state(code, kind, start)
+        if state == "final":
+            out.final = start
+            break
+        if start == out.latest:
+            out.state, out.departments = state, departments
+    return out
+
+
+def period_state(code: str, kind: str, start: date) -> tuple[str, list[str]]:
+    """("final" | "provisional" | "incomplete" | "none", short departments by name) of a
+    period as its speaking run has it."""
+    run = latest_run_for(code, kind, start)
+    if run is None:
+        return "none", []
+    provisional = run.outcomes.filter(period_start=start, provisional=True).exists()
+    period = Period(kind, start)
+    first, last = period.start.isoformat(), period.end.isoformat()
+    short = sorted(
+        {f["department"] for f in run.missing_feeds if any(first <= d <= last for d in f.get("days", []))}
+    )
+    if provisional:
+        return "provisional", department_names(short)
+    return ("incomplete" if short else "final"), department_names(short)
+
+
+def result_state(row) -> str:
+    """ "insufficient" (no grade for lack of measured weight), "provisional" (before the cut-off),
+    "incomplete" (some leaf missing), or "" for a settled result. `row` is an Outcome or a dict."""
+    get = row.get if isinstance(row, dict) else lambda k, d=None: getattr(row, k, d)
+    if not get("grade") and get("coverage") is not None and get("total") is not None:
+        return "insufficient"
+    if get("provisional"):
+        return "provisional"
+    if not get("complete", True):
+        return "incomplete"
+    return ""
+
+
+def held_back_text(head: Headline) -> str:
+    """Why the latest day is not the headline, in the reader's language."""
+    if not head.held_back:
+        return ""
+    label = Period("day", head.latest).label(get_language() or "zh-hans")
+    if head.state == "provisional":
+        return _("%(day)s is not closed yet: its figures are provisional") % {"day": label}
+    if head.departments:
+        return _("%(day)s: data not complete from %(departments)s") % {
+            "day": label,
+            "departments": "、".join(head.departments),
+        }
+    return _("%(day)s: data not complete") % {"day": label}
+
+
+def department_names(codes: list[str]) -> list[str]:
+    from zhili.org.models import Department
+
+    names = dict(Department.objects.filter(code__in=codes).values_list("code", "name"))
+    return [names.get(c, c) for c in codes]
 
 
 def unit_names(codes) -> dict[str, tuple[str, str, str]]:
@@ -94,6 +189,9 @@ def row_dict(r: Outcome, names) -> dict:
         "complete": r.complete,
         "incomplete": r.incomplete,
         "points_off": r.points_off,
+        "provisional": r.provisional,
+        "coverage": r.coverage,
+        "evidence": r.evidence,
     }
 
 
@@ -194,9 +292,10 @@ def stars(qs: QuerySet, *, code: str, start: date, minimum: int = 1) -> tuple[Ru
 
 
 def default_day() -> date:
-    from django.utils import timezone
+    """The latest day whose cut-off has passed (yesterday after 06:00, the day before until then)."""
+    from zhili.hub.ingest import last_closed_day
 
-    return timezone.localdate() - timedelta(days=1)
+    return last_closed_day()
 
 
 def default_month() -> date:

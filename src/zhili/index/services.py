@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
+from datetime import date, datetime
 
 from django.core.cache import cache
 from django.db import transaction
@@ -15,8 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhili.core.errors import Conflict, NotFound, ZhiliError
+from zhili.hub.ingest import cutoff_for
 from zhili.index.cube import Cube, MeasureSet
 from zhili.index.definitions import DATA_DIR, SHIPPED, Definition, canonical_json, load_text
+from zhili.index.deliveries import Judgement, judge
 from zhili.index.engine import Context, MissingFigure, Outcome, UnitRow, evaluate, window
 from zhili.index.models import Alert, DefinitionVersion, Engine, Run
 from zhili.index.models import Outcome as OutcomeRow
@@ -40,17 +41,33 @@ class IndexInputError(ZhiliError):
 
 
 def save_definition(
-    *, text: str, actor=None, actor_username: str = "", note: str = "", filename: str = ""
+    *,
+    text: str,
+    actor=None,
+    actor_username: str = "",
+    note: str = "",
+    filename: str = "",
+    activate: bool = True,
 ) -> DefinitionVersion:
     """Validate YAML text and store it as the active version of its code (the same text twice
-    stores nothing new). Refusals name the file, line and node path."""
+    stores nothing new). Refusals name the file, line and node path. With `activate=False` the
+    version is kept beside the active one (an earlier shipped version, runnable by its hash)."""
     definition = load_text(text, filename=filename or "definition.yaml")
     with transaction.atomic():
         existing = DefinitionVersion.objects.filter(
             code=definition.code, content_hash=definition.content_hash
         ).first()
-        if existing and existing.is_active:
+        if existing and (existing.is_active or not activate):
             return existing
+        if not activate:
+            version = DefinitionVersion.objects.create(
+                code=definition.code, name=definition.name, content_hash=definition.content_hash, text=text,
+                raw=definition.raw, shipped=filename.startswith("shipped:"), note=note,
+                created_by=actor.get_username() if actor else actor_username, is_active=False,
+            )  # fmt: skip
+            record(actor=actor, actor_username=actor_username, action=AuditAction.CREATE, obj=version,
+                   details={"code": version.code, "hash": version.content_hash, "active": False})  # fmt: skip
+            return version
         DefinitionVersion.objects.filter(code=definition.code, is_active=True).update(is_active=False)
         if existing:
             existing.is_active = True
@@ -74,9 +91,13 @@ def save_definition(
 
 def sync_shipped() -> list[DefinitionVersion]:
     """Store the shipped definitions; a shipped version replaces the active one only when the
-    active one is itself a shipped version (a city's own edit stays active)."""
+    active one is itself a shipped version (a city's own edit stays active). Earlier shipped
+    versions (data/versions/<code>.v<N>.yaml) are kept beside it, inactive and runnable."""
     out = []
     for code in SHIPPED:
+        for older in sorted((DATA_DIR / "versions").glob(f"{code}.v*.yaml")):
+            save_definition(text=older.read_text(encoding="utf-8"), actor_username="zhili",
+                            filename=f"shipped:versions/{older.name}", activate=False)  # fmt: skip
         text = (DATA_DIR / f"{code}.yaml").read_text(encoding="utf-8")
         active = DefinitionVersion.objects.filter(code=code, is_active=True).first()
         if active and not active.shipped:
@@ -84,6 +105,24 @@ def sync_shipped() -> list[DefinitionVersion]:
             continue
         out.append(save_definition(text=text, actor_username="zhili", filename=f"shipped:{code}.yaml"))
     return out
+
+
+def definition_version(code: str, version: str | None = None) -> DefinitionVersion:
+    """The active version of `code`, or the stored version whose hash starts with `version`."""
+    if not version:
+        return active_definition(code)
+    if code in SHIPPED and not DefinitionVersion.objects.filter(code=code).exists():
+        sync_shipped()
+    found = list(DefinitionVersion.objects.filter(code=code, content_hash__startswith=version.lower())[:2])
+    if len(found) != 1 or len(version) < 6:
+        raise NotFound(
+            _(
+                "no single version of “%(code)s” whose hash starts with “%(version)s” (give at least 6 characters)"
+            )
+            % {"code": code, "version": version},
+            details=[{"field": "version", "value": version}],
+        )
+    return found[0]
 
 
 def active_definition(code: str) -> DefinitionVersion:
@@ -141,16 +180,9 @@ def load_figures(units: dict[str, list[UnitRow]]) -> dict[str, dict[tuple[str, i
     return out
 
 
-def missing_feeds(first: date, last: date) -> dict[str, set[date]]:
-    """Departments with no delivery on a day (unresolved data-quality alerts of the hub)."""
-    from zhili.hub.models import QualityAlert
-
-    out: dict[str, set[date]] = {}
-    for dept, day in QualityAlert.objects.filter(
-        day__gte=first, day__lte=last, resolved_at__isnull=True, kind="no_delivery"
-    ).values_list("department__code", "day"):
-        out.setdefault(dept, set()).add(day)
-    return out
+def deliveries(first: date, last: date, now: datetime | None = None) -> Judgement:
+    """Short deliveries and open days over first..last, judged from the lake (`deliveries`)."""
+    return judge(first, last, now=now or timezone.now(), lake_from=lake_start())
 
 
 def type_departments(codes: list[str]) -> dict[str, str]:
@@ -159,29 +191,79 @@ def type_departments(codes: list[str]) -> dict[str, str]:
     return dict(EventType.objects.filter(code__in=codes).values_list("code", "department__code"))
 
 
-def data_digest(first: date, last: date, figures: dict, missing: dict) -> tuple[str, object]:
-    """A digest of everything a run reads: the lake's days (their file hashes), the figures and
-    the missing feeds; and the watermark (the latest export among those days)."""
-    from zhili.hub.models import LakeDay
-    from zhili.index.duck import day_files
-
-    days = LakeDay.objects.filter(day__gte=first, day__lte=last)
-    known = {
-        f"date={d.isoformat()}": sha for d, sha in days.filter(sha256__gt="").values_list("day", "sha256")
-    }
-    h = hashlib.sha256()
-    for path in day_files(first, last):
-        folder = Path(path).parent.name
-        # the export's hash; a file written by other means is hashed here
-        sha = known.get(folder) or hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        h.update(f"{folder}:{sha};".encode())
+def data_digest(cube: Cube, figures: dict, missing: dict, open_days: set[date]) -> str:
+    """A digest of everything a run reads: the cube of measures per unit and day (not the lake's
+    files, whose bytes change with the order the events arrived in), the figures, the short
+    deliveries and the days still open. Equal digests mean equal inputs to the scoring."""
+    h = hashlib.sha256(cube.digest().encode())
+    h.update(canonical_json(sorted(str(d) for d in open_days)).encode())
     h.update(
         canonical_json(
             {k: sorted([[*list(key), v] for key, v in d.items()]) for k, d in figures.items()}
         ).encode()
     )
     h.update(canonical_json({k: sorted(str(d) for d in v) for k, v in sorted(missing.items())}).encode())
-    return h.hexdigest(), days.aggregate(m=Max("exported_at"))["m"]
+    return h.hexdigest()
+
+
+def watermark(first: date, last: date):
+    """The latest export among the days a run reads: how fresh its data were."""
+    from zhili.hub.models import LakeDay
+
+    return LakeDay.objects.filter(day__gte=first, day__lte=last).aggregate(m=Max("exported_at"))["m"]
+
+
+def check_against_data(definition: Definition, kind: str, target: Period, units: dict, lake_from) -> None:
+    """Refuse, naming the leaf and the field, what the data cannot support: a reference window
+    longer than the history the lake holds before `target`, or a shrinkage prior over peers too
+    few to estimate how much they differ (zhili/index/reference.py, MIN_PEERS)."""
+    from zhili.index.engine import peer_groups, tree_for
+    from zhili.index.reference import MIN_PEERS, per_kind, reference_for
+
+    problems = []
+    held = (
+        len(periods_between(kind, lake_from, target.previous().start))
+        if lake_from and target.start > lake_from
+        else 0
+    )
+    for leaf in tree_for(definition, kind).leaves():
+        ref = (leaf.scoring or {}).get("reference") if (leaf.scoring or {}).get("method") == "ratio" else None
+        if not ref or ("method" not in ref and kind not in ref):
+            continue
+        ref = reference_for(ref, kind)
+        if ref["method"] == "trailing":
+            needed, field = (
+                per_kind(ref["n"], kind) + per_kind(ref.get("guard", 0), kind),
+                "scoring.reference.n",
+            )
+        elif ref["method"] == "peers":
+            needed, field = per_kind(ref.get("history", 12), kind), "scoring.reference.history"
+            for level, rows in units.items():
+                sizes: dict[str, int] = {}
+                for key in peer_groups(definition, rows):
+                    sizes[key] = sizes.get(key, 0) + 1
+                small = {k: n for k, n in sizes.items() if n < MIN_PEERS and len(rows) > 1}
+                if small:
+                    problems.append({
+                        "path": leaf.path, "field": "ranking", "level": level,
+                        "reason": _("%(n)d peers in a group of %(level)s units: a shrinkage prior needs at least %(min)d")
+                        % {"n": min(small.values()), "level": level, "min": MIN_PEERS},
+                    })  # fmt: skip
+        else:
+            continue
+        if held < needed:
+            problems.append({
+                "path": leaf.path, "field": field, "needed": needed, "available": held,
+                "reason": _("the reference looks back %(needed)d periods; the data hold %(held)d before %(period)s")
+                % {"needed": needed, "held": held, "period": target.key},
+            })  # fmt: skip
+    if problems:
+        first = problems[0]
+        raise IndexInputError(
+            _("%(path)s, “%(field)s”: %(reason)s") % first
+            + (f" (+{len(problems) - 1})" if len(problems) > 1 else ""),
+            details=problems[:50],
+        )
 
 
 def lake_start() -> date | None:
@@ -211,12 +293,19 @@ class Computed:
     watermark: object
     missing: dict[str, set[date]]
     seconds: float
+    judgement: Judgement | None = None
 
 
 def compute(
-    definition: Definition, kind: str, targets: list[Period], *, engine: str = Engine.DUCKDB
+    definition: Definition,
+    kind: str,
+    targets: list[Period],
+    *,
+    engine: str = Engine.DUCKDB,
+    now: datetime | None = None,
 ) -> Computed:
-    """Score without storing: what `run` stores, and what the sensitivity analysis varies."""
+    """Score without storing: what `run` stores, and what the sensitivity analysis varies.
+    `now` decides which days are still open (provisional); by default the present."""
     started = time.perf_counter()
     if kind not in definition.periods:
         raise IndexInputError(
@@ -225,13 +314,16 @@ def compute(
             details=[{"field": "period", "value": kind}],
         )
     units = load_units(definition.units)
+    check_against_data(definition, kind, targets[0], units, lake_start())
     measures = MeasureSet(definition)
     first, last, _evaluated = window(definition, kind, targets)
     figures = load_figures(units)
-    missing = missing_feeds(first, last)
+    judgement = deliveries(first, last, now)
+    missing = judgement.as_missing()
     ctx = Context(
-        definition, kind, targets, units, figures, missing, type_departments(measures.event_types())
-    )
+        definition, kind, targets, units, figures, missing, type_departments(measures.event_types()),
+        open_days=judgement.open_days,
+    )  # fmt: skip
     cube = read_cube(engine, measures, first, last, units)
     try:
         outcomes = evaluate(ctx, cube, measures)
@@ -244,8 +336,11 @@ def compute(
             % {"figure": label, "units": ", ".join(exc.units[:5])},
             details=[{"field": exc.figure, "unit": u} for u in exc.units[:50]],
         ) from None
-    digest, watermark = data_digest(first, last, figures, missing)
-    return Computed(definition, outcomes, digest, watermark, missing, time.perf_counter() - started)
+    digest = data_digest(cube, figures, missing, judgement.open_days)
+    return Computed(
+        definition, outcomes, digest, watermark(first, last), missing, time.perf_counter() - started,
+        judgement,
+    )  # fmt: skip
 
 
 def result_digest(outcomes: list[Outcome]) -> str:
@@ -260,7 +355,8 @@ def _row_fields(o: Outcome) -> dict:
         "level": o.level, "unit_code": o.unit, "period_start": o.period.key, "total": o.total,
         "points_off": o.points_off, "grade": o.grade or "", "streak": o.streak, "escalation": o.escalation or "",
         "rank": o.rank, "rank_move": o.rank_move, "stars": o.stars, "vetoes": o.vetoes, "complete": o.complete,
-        "incomplete": o.incomplete, "nodes": o.nodes,
+        "incomplete": o.incomplete, "nodes": o.nodes, "provisional": o.provisional, "coverage": o.coverage,
+        "evidence": o.evidence,
     }  # fmt: skip
 
 
@@ -293,29 +389,21 @@ def run(
     publish: bool = False,
     wait_for_data: bool = False,
     export_lake: bool = True,
+    version: str | None = None,
 ) -> tuple[Run, bool]:
     """Compute and store a run; (run, created). The same definition version, data and engine as
     the latest revision → that revision again, nothing written. Different data → the next
     revision. With `wait_for_data` a period with an undelivered feed is refused instead of
     scored incomplete."""
     targets = targets_for(kind, first, last)
-    version = active_definition(code)
+    version = definition_version(code, version)
     definition = version.parsed()
     if export_lake:
         from zhili.hub.lake import export
 
         export()
     if wait_for_data:
-        missing = missing_feeds(targets[0].start, targets[-1].end)
-        if missing:
-            raise DataNotReady(
-                _("waiting for data: %(depts)s delivered nothing on some days of these periods")
-                % {"depts": ", ".join(sorted(missing))},
-                details=[
-                    {"department": d, "days": sorted(str(x) for x in days)}
-                    for d, days in sorted(missing.items())
-                ],
-            )
+        _refuse_unready(deliveries(targets[0].start, targets[-1].end))
     computed = compute(definition, kind, targets, engine=engine)
     digest = result_digest(computed.outcomes)
     subject = {
@@ -327,12 +415,10 @@ def run(
     username = actor.get_username() if actor else actor_username
     with transaction.atomic():
         latest = Run.objects.select_for_update().filter(**subject).order_by("-revision").first()
-        if (
-            latest
-            and latest.data_digest == computed.digest
-            and latest.engine == engine
-            and latest.result_digest == digest
-        ):
+        # Equal inputs and equal results: nothing new to store, whichever engine computed them
+        # (the engines sum exactly, so DuckDB and Spark agree bit for bit; the stored revision
+        # keeps the engine that first computed it).
+        if latest and latest.data_digest == computed.digest and latest.result_digest == digest:
             if publish and not latest.frozen:
                 publish_run(latest, actor=actor, actor_username=actor_username)
             return latest, False
@@ -346,10 +432,7 @@ def run(
             result_digest=digest,
             outcomes_count=len(computed.outcomes),
             incomplete_count=sum(1 for o in computed.outcomes if not o.complete),
-            missing_feeds=[
-                {"department": d, "days": sorted(str(x) for x in v)}
-                for d, v in sorted(computed.missing.items())
-            ],
+            missing_feeds=_short_deliveries(computed, targets),
             seconds=round(computed.seconds, 3),
             created_by=username,
         )
@@ -361,6 +444,47 @@ def run(
         if publish:
             publish_run(run_row, actor=actor, actor_username=actor_username)
     return run_row, True
+
+
+def _refuse_unready(judged: Judgement) -> None:
+    """For `wait_for_data`: a period with a day still open or a short delivery is not run."""
+    if judged.open_days:
+        days = sorted(judged.open_days)
+        raise DataNotReady(
+            _("waiting for data: %(day)s is not closed yet (its cut-off is %(cutoff)s)")
+            % {
+                "day": days[-1],
+                "cutoff": timezone.localtime(cutoff_for(days[-1])).strftime("%Y-%m-%d %H:%M"),
+            },
+            details=[{"field": "date", "days": [str(d) for d in days]}],
+        )
+    missing = judged.as_missing()
+    if missing:
+        raise DataNotReady(
+            _("waiting for data: %(depts)s delivered nothing on some days of these periods")
+            % {"depts": ", ".join(sorted(missing))},
+            details=[
+                {"department": d, "days": sorted(str(x) for x in days)} for d, days in sorted(missing.items())
+            ],
+        )
+
+
+def _short_deliveries(computed: Computed, targets: list[Period]) -> list[dict]:
+    """The departments that delivered short on the run's own days, with what came and what a
+    usual day brings: what the pages name when they say 数据未齐."""
+    first, last = targets[0].start, targets[-1].end
+    detail = computed.judgement.detail if computed.judgement else {}
+    out = []
+    for dept, days in sorted(computed.missing.items()):
+        mine = sorted(d for d in days if first <= d <= last)
+        if mine:
+            out.append({
+                "department": dept,
+                "days": [str(d) for d in mine],
+                "counts": [detail.get(dept, {}).get(d, (None, None))[0] for d in mine],
+                "expected": [detail.get(dept, {}).get(d, (None, None))[1] for d in mine],
+            })  # fmt: skip
+    return out
 
 
 @transaction.atomic

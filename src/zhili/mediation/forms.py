@@ -4,6 +4,7 @@ put back on the field they name."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django import forms
@@ -11,6 +12,15 @@ from django.utils.translation import gettext_lazy as _
 
 from zhili.geo.models import Level, Unit
 from zhili.mediation.choices import Channel, DisputeType, Referral
+
+FIELD_CODE = re.compile(r"^[A-Za-z_][\w.]*\s*[:：]\s*")
+
+
+def plain(message: str) -> str:
+    """A refusal without the field code the services put in front of it ("reason: 请说明理由"
+    → "请说明理由"): on a page the message stands under its field, which says the rest."""
+    return FIELD_CODE.sub("", str(message), count=1)
+
 
 GENDERS = [("", "—"), ("男", _("male")), ("女", _("female"))]
 
@@ -74,6 +84,7 @@ class ApplyForm(forms.Form):
 
     def __init__(self, *args, staff: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["unit_code"].widget.attrs["aria-describedby"] = "place-chosen"
         if staff:  # staff enter cases for walk-ins and callers: how it came in, not "online"
             self.fields["channel"] = forms.ChoiceField(
                 label=_("How the application came in"),
@@ -92,9 +103,17 @@ class ApplyForm(forms.Form):
         return data
 
     def add_service_error(self, field: str, message: str) -> None:
-        self.add_error(
-            self.FIELDS.get(field, field) if self.FIELDS.get(field, field) in self.fields else None, message
-        )
+        name = self.FIELDS.get(field, field)
+        self.add_error(name if name in self.fields else None, plain(message))
+
+    def place_label(self) -> str:
+        """ "翠香社区（拱北街道）" for the place picked, so that the page names it."""
+        code = self["unit_code"].value()
+        for town, rows in self.fields["unit_code"].choices[1:]:
+            for value, name in rows:
+                if value == code:
+                    return _("%(village)s (%(town)s)") % {"village": name, "town": town}
+        return ""
 
 
 class PhoneForm(forms.Form):
@@ -112,6 +131,7 @@ class CodeForm(PhoneForm):
 
 class ActionForm(forms.Form):
     action = forms.CharField(max_length=20)
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
     reason = forms.CharField(
         label=_("Reason or note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

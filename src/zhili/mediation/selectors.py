@@ -7,13 +7,17 @@ audited."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, DateField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils.translation import gettext as _
 
 from zhili.core.errors import NotFound
 from zhili.core.masking import mask_id_number, mask_phone
-from zhili.mediation.models import Case, Member, Party
+from zhili.mediation.choices import OPEN_STATES, State
+from zhili.mediation.models import Case, Mediator, Member, Party
+from zhili.mediation.services import overdue_cases
 from zhili.org.audit import record
-from zhili.org.models import AuditAction
+from zhili.org.models import AuditAction, User
 
 
 def visible_cases(actor) -> QuerySet[Case]:
@@ -35,9 +39,54 @@ def get_case(actor, number: str) -> Case:
 
 
 def _not_found() -> str:
-    from django.utils.translation import gettext as _
-
     return _("No case with this number")
+
+
+SORTS = {  # the list's orders: newest first unless asked
+    "new": ("-created_at", "-id"),
+    "old": ("created_at", "id"),
+    "due": ("closed", F("deadline").asc(nulls_last=True), "id"),  # open cases, the next deadline first
+    "number": ("number",),
+}
+
+
+def case_list(
+    actor,
+    *,
+    q: str = "",
+    state: str = "",
+    kind: str = "",
+    mine: bool = False,
+    overdue: bool = False,
+    sort: str = "new",
+) -> QuerySet[Case]:
+    """The list page's cases: visible to the actor, found by number or a party's name, each
+    marked `late` when past a deadline. `mine`: the cases on the actor's team, and those waiting
+    for the decision of an institution the actor heads (new cases to accept, accepted ones to
+    assign)."""
+    from zhili.mediation.choices import DisputeType
+
+    qs = visible_cases(actor).select_related("unit", "institution")
+    if state in State.values:
+        qs = qs.filter(state=state)
+    if kind in DisputeType.values:
+        qs = qs.filter(dispute_type=kind)
+    if q := q.strip():
+        named = Party.objects.filter(name__icontains=q).values("case_id")
+        qs = qs.filter(Q(number__icontains=q) | Q(pk__in=named))
+    if mine:
+        heads = Mediator.objects.filter(user=actor, is_head=True, is_active=True).values("institution_id")
+        waiting = Q(institution_id__in=heads, state__in=(State.SUBMITTED, State.ACCEPTED))
+        qs = qs.filter(Q(pk__in=Member.objects.filter(user=actor).values("case_id")) | waiting)
+    late = overdue_cases()
+    if overdue:
+        qs = qs.filter(pk__in=late.values("pk"))
+    qs = qs.annotate(late=Exists(late.filter(pk=OuterRef("pk"))))
+    if sort == "due":  # a new case's deadline is its decision on acceptance, then the mediation's
+        deadline = Coalesce("mediation_due", TruncDate("accept_due"), output_field=DateField())
+        closed = ExpressionWrapper(~Q(state__in=OPEN_STATES), output_field=BooleanField())
+        qs = qs.annotate(deadline=deadline, closed=closed)
+    return qs.order_by(*SORTS.get(sort, SORTS["new"]))
 
 
 def member_role(case: Case, actor) -> str | None:
@@ -82,22 +131,98 @@ def parties(case: Case, actor) -> list[dict]:
     return rows
 
 
+def person(user) -> str:
+    """What a staff account is called on a page: its display name or full name, else its role
+    (never the username: a citizen's is made of their phone number)."""
+    return user.display_name or user.get_full_name() or str(user.get_role_display())
+
+
+def names(case: Case, usernames) -> dict[str, str]:
+    """{username: what the case's pages call that person} for the timeline, the thread and the
+    attachments, which store usernames: a party by the name on the case, staff by their name,
+    the platform and the hub by what they are; never a username or a phone number."""
+    usernames = {u for u in usernames if u}
+    users = {u.username: u for u in User.objects.filter(username__in=usernames)}
+    by_account = {p.user_id: p.name for p in case.parties.all() if p.user_id}
+    found = {}
+    for username in usernames:
+        user = users.get(username)
+        if username == "system":
+            found[username] = _("the platform")
+        elif username.startswith("hub:"):
+            found[username] = _("referral system")
+        elif user is None:
+            found[username] = _("a former account")
+        elif user.pk in by_account:
+            found[username] = by_account[user.pk]
+        elif user.display_name or user.get_full_name():
+            found[username] = person(user)
+        elif user.pk == case.applicant_user_id:
+            found[username] = _("Applicant")
+        else:
+            found[username] = str(user.get_role_display())
+    return found
+
+
 TEAM_STEPS = ("task", "task_done", "overdue")  # the team's own work, not the parties' business
 
 
-def timeline(case: Case, actor) -> QuerySet:
+def timeline(case: Case, actor) -> list:
+    """The steps the actor may see, each with `who`: the person's name (see `names`)."""
     qs = case.steps.all()
     if member_role(case, actor) is None:
         qs = qs.exclude(action__in=TEAM_STEPS)
-    return qs
+    steps = list(qs)
+    who = names(case, [s.actor for s in steps])
+    for step in steps:
+        step.who = who.get(step.actor, "")
+    return steps
 
 
-def messages(case: Case, actor) -> QuerySet:
-    """The thread; the mediators' private notes only for the team."""
-    qs = case.messages.all()
+def messages(case: Case, actor) -> list:
+    """The thread, each message with `who`; the mediators' private notes only for the team."""
+    qs = case.messages.select_related("author_party")
     if member_role(case, actor) is None:
         qs = qs.filter(private=False)
-    return qs
+    thread = list(qs)
+    who = names(case, [m.author for m in thread if m.author_party_id is None])
+    for m in thread:
+        m.who = m.author_party.name if m.author_party_id else who.get(m.author, "")
+    return thread
+
+
+def attachments(case: Case) -> list:
+    files = list(case.attachments.order_by("at", "id"))
+    who = names(case, [a.uploaded_by for a in files])
+    for a in files:
+        a.who = who.get(a.uploaded_by, "")
+    return files
+
+
+# The case's road when all goes well; the other ends branch off it.
+PATH = (State.SUBMITTED, State.ACCEPTED, State.ASSIGNED, State.IN_MEDIATION, State.AGREED, State.SIGNED,
+        State.ARCHIVED)  # fmt: skip
+
+
+def progress(case: Case) -> list[dict]:
+    """The stepper of the case page: the states the case went through, with the day each was
+    reached (from its timeline), then, while it is on the main road, the states still to come.
+    Items: {state, label, at (datetime or None), status: done | current | next}; a case that
+    ended off the road (declined, withdrawn, failed, referred) ends the list with that state."""
+    reached: dict[str, object] = {}
+    for target, at in case.steps.exclude(target="").exclude(target=F("source")).values_list("target", "at"):
+        reached.setdefault(target, at)
+    reached.setdefault(State.SUBMITTED, case.created_at)
+    seen = [s for s in reached if s in State.values and s != case.state]
+    items = [{"state": s, "at": reached[s], "status": "done"} for s in seen]
+    items.append({"state": case.state, "at": reached.get(case.state), "status": "current"})
+    if case.state in PATH:
+        done = {i["state"] for i in items}
+        later = PATH[PATH.index(case.state) + 1 :]
+        items += [{"state": s, "at": None, "status": "next"} for s in later if s not in done]
+    for item in items:
+        item["label"] = str(State(item["state"]).label)
+    return items
 
 
 def statistics_cases(actor, *, dispute_type: str | None = None, since=None, until=None) -> QuerySet[Case]:

@@ -8,6 +8,7 @@ app_name = "mediation"
 urlpatterns: list = [
     path("", views.home, name="home"),
     path("apply/", views.apply, name="apply"),
+    path("apply/place/", views.place, name="place"),
     path("cases/", views.cases, name="cases"),
     path("cases/<str:number>/", views.case, name="case"),
     path("cases/<str:number>/act/", views.act, name="act"),

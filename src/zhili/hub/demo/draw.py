@@ -14,7 +14,10 @@ from .calendar import HOURS, _Calendar
 from .fields import Spec, _Ctx
 from .seeds import _crc
 from .specs import AIR, PARTICIPATION, SERIOUS, VOLUME
-from .units import POOL, _Units
+from .units import INDUSTRIAL_FACTOR, POOL, _Units
+
+TYPE_SPREAD = 0.15  # each event type's own persistent differences between units
+INDUSTRIAL_TYPES = ("work_safety.", "fire.")
 
 log = logging.getLogger("zhili.hub")
 
@@ -36,6 +39,14 @@ def _draw(spec: Spec, units: _Units, cal: _Calendar, bad_weeks: list, scale: flo
     rng = np.random.default_rng([seed, _crc(spec.code)])
     hot = units.hot[spec.hotspot] if spec.hotspot else np.ones(len(units.codes))
     weight = units.population * np.where(units.village, spec.village, spec.community) * hot
+    if units.risk is not None and len(units.codes):  # persistent differences (units._risk)
+        own = np.exp(
+            TYPE_SPREAD
+            * np.random.default_rng([seed, _crc("risk " + spec.code)]).normal(size=len(units.codes))
+        )
+        weight = weight * units.risk * own
+        if spec.code.startswith(INDUSTRIAL_TYPES):
+            weight = weight * np.where(units.industrial, INDUSTRIAL_FACTOR, 1.0)
     weight *= units.population.sum() / weight.sum()  # the city's total stays rate × population
     per_day = spec.rate * VOLUME.get(spec.code, 1.0) * scale / 10_000 / cal.size
     lam = np.outer(weight * per_day, cal.factor(spec)[: cal.included])

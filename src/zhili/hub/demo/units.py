@@ -40,6 +40,8 @@ class _Units:
     pool: np.ndarray  # (grids, POOL, 2) lon/lat; NaN without a boundary
     towns: list[tuple[str, str, int]] = field(default_factory=list)  # code, name, station grid
     hot: dict[str, np.ndarray] = field(default_factory=dict)  # theme → factor per unit
+    risk: np.ndarray | None = None  # the persistent safety level of each unit (mean 1 per resident)
+    industrial: np.ndarray | None = None  # bool per unit: in one of the industrial towns
     hotline_ok: np.ndarray | None = None
     council_ok: np.ndarray | None = None
     survey_mean: np.ndarray | None = None
@@ -163,7 +165,27 @@ def _unit_traits(units: _Units, seed: int) -> None:
         if k:
             factor[rng.choice(eligible, size=k, replace=False)] = rng.uniform(low, high, k)
         units.hot[theme] = factor
+    _risk(units, np.random.default_rng([seed, _crc("risk")]))
     units.hotline_ok = np.clip(rng.normal(0.9, 0.025, n), 0.75, 0.98)
     units.council_ok = np.clip(rng.normal(0.88, 0.03, n), 0.7, 0.98)
     crime_hot = units.hot["crime"] > 1 if n else np.zeros(0, bool)
     units.survey_mean = np.clip(rng.normal(89.0, 2.5, n) - 5.0 * crime_hot, 70, 97)
+
+
+# How much units differ, persistently, beyond their population (the spread of the simulation
+# study, zhili/index/study.py): a town's level, a village's own around it, and each event type's
+# own on top (in draw.py); villages and communities already differ per type (specs.py). A few
+# towns are industrial, with more work accidents and fires.
+RISK_TOWN, RISK_UNIT = 0.25, 0.30
+INDUSTRIAL_TOWNS, INDUSTRIAL_FACTOR = 3, 2.0
+
+
+def _risk(units: _Units, rng: np.random.Generator) -> None:
+    n = len(units.codes)
+    town_codes = sorted({c[:9] for c in units.codes})
+    town = np.array([town_codes.index(c[:9]) for c in units.codes], dtype="int64") if n else np.zeros(0, int)
+    level = RISK_TOWN * rng.normal(size=len(town_codes))[town] + RISK_UNIT * rng.normal(size=n)
+    risk = np.exp(level)
+    units.risk = risk * units.population.sum() / (risk * units.population).sum() if n else risk
+    industrial = rng.choice(len(town_codes), size=min(INDUSTRIAL_TOWNS, len(town_codes)), replace=False)
+    units.industrial = np.isin(town, industrial)

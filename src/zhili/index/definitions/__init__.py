@@ -36,6 +36,8 @@ Schema (every key not listed here is refused; `ref` keys too: write a node out i
       - {code: homicide, event_types: [police.homicide], field: deaths, agg: sum, cap: 3}
     ranking: {within: kind, scope: city}   # optional: peers for ranks, rank shares, peer medians;
                                            #   within: kind | level; scope: city | district | town
+    coverage: {minimum: 0.75}      # optional: a unit whose measured leaves carry less of the
+                                   #   weight gets no grade, rank or stars (数据不全)
     weights: …, aggregation: …, children: [...]   # the first level, as on a group
 
 A node is a group (`children`) or a leaf (`measure`), never both::
@@ -65,7 +67,17 @@ A node is a group (`children`) or a leaf (`measure`), never both::
           missing: carry_last             # a feed not delivered: carry_last | peer_median |
                                           #   incomplete (default: the score is marked incomplete)
 
-Scoring methods (scores run 0–100): goalposts {worst, best} (linear between, clipped);
+Scoring methods (scores run 0–100): ratio {reference, alpha?, window?} — the common scale of
+`zhili.index.reference`: s = 100 / (1 + d²/4) from the deterioration ratio d (observed over the
+reference; 80 as usual, 50 at twice, 20 at four times), where the reference is
+{method: trailing, n, guard, seasonal} (the unit's own rate over the n periods before the last
+`guard` ones, empirical-Bayes shrunk toward its peers, times the level's weekday and seasonal
+pattern), {method: peers, history, spread, seasonal} (the peers' rate over the history; the
+unit's own rate by empirical Bayes) or {method: fixed, value}; n, guard and history may be given
+per period kind ({day: 56, month: 12}) and so may the whole reference ({day: {…}, month: {…}}).
+With alpha (counts only, trailing references) a count over the last `window` periods changes d
+only when it is that unlikely (negative binomial, the unit's own overdispersion); else d = 1.
+Then goalposts {worst, best} (linear between, clipped);
 baseline_ratio {baseline} (the value against a baseline); poisson {baseline} (counts only: how
 unlikely the count is given the baseline); minmax, zscore, rank (against the peer units; no
 parameters); deduction {points} (100 − points × value, lower_is_better only); blend {parts: [{weight,

@@ -13,8 +13,12 @@ from .model import (
     BASELINES_WITH_N,
     DENOMINATORS,
     DIRECTIONS,
+    MAX_TRAILING,
     MEASURE_KEYS,
     MISSING_RULES,
+    OPTIONAL_SCORING_PARAMS,
+    PERIODS,
+    REFERENCES,
     SCORING_PARAMS,
     WEIGHT_TOLERANCE,
     Node,
@@ -64,7 +68,10 @@ class _Leaves(_Checker):
             )
             return None
         params = SCORING_PARAMS[method]
-        self.keys(spec, ("method", *params, *(("weight",) if part else ())), where, path, prefix + ".")
+        optional = OPTIONAL_SCORING_PARAMS.get(method, ())
+        self.keys(
+            spec, ("method", *params, *optional, *(("weight",) if part else ())), where, path, prefix + "."
+        )
         missing = [p for p in params if p not in spec]
         for p in missing:
             self.err(where, path, f"{prefix}.{p}", _("required"))
@@ -88,14 +95,7 @@ class _Leaves(_Checker):
                 return None
             out["baseline"] = baseline
             m = node.measure or {}
-            if (
-                method == "poisson"
-                and m
-                and not (
-                    m["agg"] == "count"
-                    or (m["agg"] == "sum" and m["field"] in ("quantity", "deaths", "injuries"))
-                )
-            ):
+            if method == "poisson" and m and not _counts(m):
                 self.err(
                     (*where, "method"),
                     path,
@@ -103,6 +103,8 @@ class _Leaves(_Checker):
                     _("poisson scores counts: agg count, or a sum of quantity, deaths or injuries"),
                 )
                 return None
+        elif method == "ratio":
+            return self.ratio(spec, where, path, prefix, node)
         elif method == "deduction":
             if not _is_number(spec["points"]) or spec["points"] <= 0:
                 self.err((*where, "points"), path, prefix + ".points", _("a positive number"))
@@ -114,6 +116,122 @@ class _Leaves(_Checker):
         elif method == "blend":
             return self.blend(spec["parts"], (*where, "parts"), path, prefix + ".parts", node)
         return out
+
+    def ratio(self, spec: dict, where: tuple, path: str, prefix: str, node: Node) -> dict | None:
+        """{method: ratio, reference: {...}, alpha?} (see zhili/index/reference.py)."""
+        ref = self.reference(spec["reference"], (*where, "reference"), path, prefix + ".reference")
+        if ref is None:
+            return None
+        out: dict[str, Any] = {"method": "ratio", "reference": ref}
+        if "window" in spec:
+            if not _whole(spec["window"], 1, 31):
+                self.err(
+                    (*where, "window"), path, prefix + ".window", _("a whole number of periods, 1 to 31")
+                )
+                return None
+            out["window"] = spec["window"]
+        if "alpha" not in spec:
+            return out
+        alpha = spec["alpha"]
+        if not _is_number(alpha) or not 0 < alpha < 0.5:
+            self.err((*where, "alpha"), path, prefix + ".alpha", _("a probability in (0, 0.5), e.g. 0.001"))
+            return None
+        m = node.measure or {}
+        if m and not _counts(m):
+            self.err(
+                (*where, "alpha"),
+                path,
+                prefix + ".alpha",
+                _("alpha tests counts: agg count, or a sum of quantity, deaths or injuries"),
+            )
+            return None
+        refs = [ref] if "method" in ref else list(ref.values())
+        if not any(r["method"] == "trailing" for r in refs):
+            self.err(
+                (*where, "alpha"),
+                path,
+                prefix + ".alpha",
+                _("alpha tests a count against a trailing reference"),
+            )
+            return None
+        out["alpha"] = alpha
+        return out
+
+    def reference(self, spec: Any, where: tuple, path: str, field: str) -> dict | None:
+        if isinstance(spec, dict) and "method" not in spec and spec and all(k in PERIODS for k in spec):
+            out = {}
+            for kind, sub in spec.items():  # one reference per period kind
+                one = self.reference(sub, (*where, kind), path, f"{field}.{kind}")
+                if one is None:
+                    return None
+                out[kind] = one
+            return out
+        method = spec.get("method") if isinstance(spec, dict) else None
+        if method not in REFERENCES:
+            self.err(
+                where,
+                path,
+                field,
+                _("a reference is {method: %(options)s, …}") % {"options": " | ".join(REFERENCES)},
+            )
+            return None
+        self.keys(spec, ("method", *REFERENCES[method]), where, path, field + ".")
+        if method == "fixed":
+            value = spec.get("value")
+            if not _is_number(value) or value <= 0:
+                self.err((*where, "value"), path, field + ".value", _("a positive number"))
+                return None
+            return {"method": "fixed", "value": value}
+        if method == "peers":
+            history = self.per_period(
+                spec.get("history", 12), 1, (*where, "history"), path, field + ".history"
+            )
+            spread, seasonal = spec.get("spread", 0.3), spec.get("seasonal", True)
+            if history is None:
+                return None
+            if not _is_number(spread) or not 0 < spread <= 5:
+                self.err(
+                    (*where, "spread"), path, field + ".spread", _("a relative spread in (0, 5], e.g. 0.3")
+                )
+                return None
+            if not isinstance(seasonal, bool):
+                self.err((*where, "seasonal"), path, field + ".seasonal", _("must be true or false"))
+                return None
+            return {"method": "peers", "history": history, "spread": spread, "seasonal": seasonal}
+        out: dict[str, Any] = {"method": "trailing", "seasonal": spec.get("seasonal", True)}
+        for key, low, default in (("n", 2, None), ("guard", 0, 0)):
+            value = self.per_period(spec.get(key, default), low, (*where, key), path, f"{field}.{key}")
+            if value is None:
+                return None
+            out[key] = value
+        if not isinstance(out["seasonal"], bool):
+            self.err((*where, "seasonal"), path, field + ".seasonal", _("must be true or false"))
+            return None
+        return out
+
+    def per_period(self, value: Any, low: int, where: tuple, path: str, field: str) -> int | dict | None:
+        """A whole number of periods, or one per period kind ({day: 56, month: 12})."""
+        if value is None:
+            self.err(where, path, field, _("required"))
+            return None
+        if isinstance(value, dict):
+            bad = [k for k in value if k not in PERIODS]
+            if bad or not value or not all(_whole(v, low, MAX_TRAILING) for v in value.values()):
+                self.err(
+                    where,
+                    path,
+                    field,
+                    _(
+                        "a whole number of periods (at least %(low)d), or one per period kind: {day: 56, month: 12}"
+                    )
+                    % {"low": low},
+                )
+                return None
+            return dict(value)
+        if not _whole(value, low, MAX_TRAILING):
+            self.err(where, path, field, _("a whole number of periods, at least %(low)d") % {"low": low})
+            return None
+        return value
 
     def blend(self, parts: Any, where: tuple, path: str, prefix: str, node: Node) -> dict | None:
         if not isinstance(parts, list) or len(parts) < 2:
@@ -162,3 +280,14 @@ class _Leaves(_Checker):
             self.err(where, path, field + ".n", _("a whole number of periods or years, at least 1"))
             return None
         return {"method": method, "n": n}
+
+
+def _counts(measure: dict) -> bool:
+    """A measure of whole events or people: what a Poisson or negative binomial describes."""
+    return measure["agg"] == "count" or (
+        measure["agg"] == "sum" and measure["field"] in ("quantity", "deaths", "injuries")
+    )
+
+
+def _whole(value: Any, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high

@@ -32,7 +32,16 @@ SCORING_PARAMS: dict[str, tuple[str, ...]] = {
     "rank": (),
     "deduction": ("points",),
     "blend": ("parts",),
+    "ratio": ("reference",),
 }
+# Keys a scoring method may have besides its required ones.
+OPTIONAL_SCORING_PARAMS: dict[str, tuple[str, ...]] = {"ratio": ("alpha", "window")}
+REFERENCES: dict[str, tuple[str, ...]] = {  # the `ratio` method's references and their keys
+    "trailing": ("n", "guard", "seasonal"),
+    "peers": ("history", "spread", "seasonal"),
+    "fixed": ("value",),
+}
+MAX_TRAILING = 1000
 BASELINES = ("same_period_last_year", "previous_period", "peer_median")
 BASELINES_WITH_N = ("mean_last_n", "n_year_average")
 RANK_WITHIN = ("kind", "level")
@@ -47,7 +56,7 @@ MAX_ERRORS = 50
 
 TOP_KEYS = (
     "code", "name", "name_en", "description", "periods", "units", "grades", "streaks",
-    "deductions", "stars", "veto", "ranking", "weights", "aggregation", "children",
+    "deductions", "stars", "veto", "ranking", "coverage", "weights", "aggregation", "children",
 )  # fmt: skip
 COMMON_NODE_KEYS = ("code", "name", "name_en", "description", "weight", "daily", "indicator")
 GROUP_KEYS = ("weights", "aggregation", "children")
@@ -122,6 +131,7 @@ class Definition:
     ranking: dict | None
     root: Node
     raw: dict
+    coverage: dict | None = None
 
     @cached_property
     def content_hash(self) -> str:

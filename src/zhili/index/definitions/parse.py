@@ -55,10 +55,13 @@ class _Parser(_Sections, _Leaves):
         stars = self.stars(data.get("stars"), path)
         veto = self.veto(data.get("veto"), stars, path)
         ranking = self.ranking(data.get("ranking"), path)
+        coverage = self.coverage(data.get("coverage"), path)
         root = self.node(data, (), path, depth=0, daily_off=False, parent_daily=False, stack=())
         deductions = self.deductions(data.get("deductions"), root, path)
         if root is not None and "day" in periods and not any(n.daily for n in root.leaves()):
             self.err(("periods",), path, "periods", _("a day index needs leaves marked daily: true"))
+        if root is not None:
+            self.reference_kinds(root, periods or [])
         self.errors.raise_if_any()
         raw = json.loads(json.dumps(data, ensure_ascii=False, default=str))  # the stored form
         return Definition(
@@ -76,6 +79,7 @@ class _Parser(_Sections, _Leaves):
             ranking=ranking,
             root=root,
             raw=raw,
+            coverage=coverage,
         )
 
     # --- the tree -------------------------------------------------------------------------------
@@ -198,6 +202,34 @@ class _Parser(_Sections, _Leaves):
                 sub.weight = weight
                 node.children.append(sub)
         return node
+
+    def reference_kinds(self, root: Node, periods: list[str]) -> None:
+        """A trailing reference given per period kind covers every kind its leaf is scored in."""
+        for leaf in root.leaves():
+            ref = (leaf.scoring or {}).get("reference") or {}
+            kinds = [k for k in periods if k != "day" or leaf.daily]
+            if ref and "method" not in ref:
+                missing = [k for k in kinds if k not in ref]
+                if missing:
+                    self.err(
+                        (),
+                        leaf.path,
+                        "scoring.reference",
+                        _("no reference for %(kinds)s, a period this leaf is scored in")
+                        % {"kinds": ", ".join(missing)},
+                    )
+                    continue
+            for kind in kinds:
+                spec = ref if "method" in ref else ref.get(kind, {})
+                for key in ("n", "guard", "history"):
+                    value = spec.get(key)
+                    if isinstance(value, dict) and kind not in value:
+                        self.err(
+                            (),
+                            leaf.path,
+                            f"scoring.reference.{key}",
+                            _("no value for %(kinds)s, a period this leaf is scored in") % {"kinds": kind},
+                        )
 
     def child_weights(
         self, raw: dict, entries: list, where: tuple, path: str

@@ -281,6 +281,21 @@ class _Sections(_Checker):
             "scope": self.choice(spec, "scope", RANK_SCOPES, ("ranking",), path, "ranking.", "city"),
         }
 
+    def coverage(self, spec: Any, path: str) -> dict | None:
+        """{minimum: share}: a unit whose measured leaves carry less than this share of the
+        weight gets no grade (数据不全) — a colour is never earned by data that are missing."""
+        if spec is None:
+            return None
+        if not isinstance(spec, dict):
+            self.err(("coverage",), path, "coverage", _("must be {minimum: a share between 0 and 1}"))
+            return None
+        self.keys(spec, ("minimum",), ("coverage",), path, "coverage.")
+        minimum = spec.get("minimum")
+        if not _is_number(minimum) or not 0 < minimum <= 1:
+            self.err(("coverage", "minimum"), path, "coverage.minimum", _("a share in (0, 1], e.g. 0.8"))
+            return None
+        return {"minimum": float(minimum)}
+
     def deductions(self, spec: Any, root: Node | None, path: str) -> list[dict]:
         if spec is None:
             return []

@@ -93,7 +93,9 @@ def current_report(*, period, fmt: str, actor_username: str = "") -> Path:
     try:
         if not published or _stale(path, period):
             # Without a published run this raises ReportNotReady, whose message says what to run.
+            newest = _newest(period)
             path = write_report(month=key, fmt=fmt, output=None, actor_username=actor_username)
+            _stamp(path).write_text(newest, encoding="utf-8")
     except FileNotFoundError:
         # Two requests wrote it at once (the preview and a download): the other one's file stands.
         if not path.exists():
@@ -101,11 +103,9 @@ def current_report(*, period, fmt: str, actor_username: str = "") -> Path:
     return path
 
 
-def _stale(path: Path, period) -> bool:
-    """No file yet, or a run the report quotes (this month's and last month's index, the days,
-    the stars) was published after it was written."""
-    if not path.exists():
-        return True
+def _newest(period) -> str:
+    """The latest publication among the runs the report quotes (this month's and last month's
+    index, the days, the stars), as text."""
     newest = (
         Run.objects.filter(
             definition__code__in=[INDEX_CODE, STARS_CODE],
@@ -117,4 +117,17 @@ def _stale(path: Path, period) -> bool:
         .values_list("published_at", flat=True)
         .first()
     )
-    return newest is not None and newest.timestamp() > path.stat().st_mtime
+    return newest.isoformat() if newest else ""
+
+
+def _stamp(path: Path) -> Path:
+    return path.with_name(path.name + ".published")
+
+
+def _stale(path: Path, period) -> bool:
+    """No file yet, or a run the report quotes was published after it was written. The file
+    keeps the publication it was written from beside it: the database's clock, not the file
+    system's, decides (they differ across machines, and under a test's frozen clock)."""
+    if not path.exists() or not _stamp(path).exists():
+        return True
+    return _stamp(path).read_text(encoding="utf-8") != _newest(period)

@@ -23,7 +23,7 @@ from zhili.geo.models import Unit
 from zhili.index import selectors
 from zhili.index.definitions import CODE_RE, Definition, Node
 from zhili.index.engine import tree_for
-from zhili.index.models import Alert, Outcome, Run
+from zhili.index.models import Alert, DefinitionVersion, Outcome, Run
 
 DAY_INDEX = "pingan_plus"
 STAR_INDEX = "star_rating"
@@ -78,6 +78,14 @@ def band(score: float | None, bands: list) -> str:
     if score is None:
         return ""
     return next((code for floor, code in bands if floor is None or score >= floor), "")
+
+
+# What a result that is not settled says beside (or instead of) its grade.
+STATE_LABELS = {
+    "insufficient": gettext_lazy("too little data"),
+    "provisional": gettext_lazy("provisional"),
+    "incomplete": gettext_lazy("data incomplete"),
+}
 
 
 def grade_label(definition: Definition, grade: str) -> str:
@@ -162,6 +170,8 @@ def overview(run: Run, outcomes: list[Outcome], *, kind: str = "day", link: str 
             "move_html": move_html(o.rank_move),
             "href": link.replace("CODE", o.unit_code),
             "complete": o.complete,
+            "state": selectors.result_state(o),
+            "state_label": STATE_LABELS.get(selectors.result_state(o), ""),
         }
 
     rows = [row(o) for o in outcomes]
@@ -260,13 +270,20 @@ def series(qs: QuerySet, *, code: str, kind: str, units: list[str], since: date,
     return data
 
 
+def veto_names(raw: dict) -> dict[str, str]:
+    """A definition's veto rules by code → their name (命案死亡), never the code on a page."""
+    return {v.get("code"): v.get("name") or v.get("code") for v in raw.get("veto") or []}
+
+
 def kind_labels() -> dict[str, str]:
     return {"village": _("Village"), "community": _("Community")}
 
 
 def star_rows(qs: QuerySet, *, code: str, start: date, district: str = "", kind: str = "") -> list[dict]:
-    """The villages and communities with stars in one month, with their town and district."""
-    _run, rows = selectors.stars(qs, code=code, start=start)
+    """The villages and communities with stars in one month, with their town and district, the
+    interval of their stars and the names of the vetoes that capped them."""
+    run, rows = selectors.stars(qs, code=code, start=start)
+    vetoes = veto_names(run.definition.raw)
     parents = {
         c: (t, tn, tne, d, dn, dne)
         for c, t, tn, tne, d, dn, dne in Unit.objects.filter(
@@ -286,6 +303,8 @@ def star_rows(qs: QuerySet, *, code: str, start: date, district: str = "", kind:
             {
                 **r,
                 "star_text": "★" * (r["stars"] or 0),
+                "interval": (r.get("evidence") or {}).get("stars"),
+                "veto_names": [vetoes.get(v, v) for v in r["vetoes"]],
                 "kind_label": kinds.get(r["unit_kind"], r["unit_kind"]),
                 "town": tne if english() and tne else tn,
                 "district_code": d,
@@ -305,6 +324,9 @@ def star_history(qs: QuerySet, *, code: str, unit_code: str) -> list[dict]:
         "period_start", "stars", "rank", "rank_move", "total", "vetoes"
     ):  # fmt: skip
         seen.setdefault(o.period_start, o)
+    names: dict[str, str] = {}
+    for raw in DefinitionVersion.objects.filter(code=code).values_list("raw", flat=True):
+        names.update(veto_names(raw))
     return [
         {
             "period": d,
@@ -313,7 +335,7 @@ def star_history(qs: QuerySet, *, code: str, unit_code: str) -> list[dict]:
             "rank": o.rank,
             "rank_move": o.rank_move,
             "total": o.total,
-            "vetoes": o.vetoes,
+            "vetoes": [names.get(v, v) for v in o.vetoes],
         }
         for d, o in sorted(seen.items(), reverse=True)
     ]
@@ -352,7 +374,7 @@ def stars_sheet(rows: list[dict]) -> tuple[list[str], list[list]]:
     return header, [
         [
             *(r["district"], r["town"], r["unit_name"], r["unit_code"], r["kind_label"]),
-            *(r["stars"], r["rank"], _num(r["total"]), ", ".join(r["vetoes"])),
+            *(r["stars"], r["rank"], _num(r["total"]), "、".join(r["veto_names"])),
         ]
         for r in rows
     ]

@@ -20,9 +20,10 @@ EVENTS_SHOWN = 50
 
 
 def unit_or_404(actor, code: str | None) -> Unit:
-    """A unit the actor may open: unknown and out of scope answer alike (404)."""
+    """A unit the actor may open (down to villages and communities, whose stars have a page):
+    unknown and out of scope answer alike (404)."""
     unit = Unit.objects.filter(code=code).first() if code else None
-    if unit is None or unit.level > Level.TOWN or not in_scope(actor, unit.code):
+    if unit is None or unit.level > Level.VILLAGE or not in_scope(actor, unit.code):
         raise Http404
     return unit
 
@@ -105,3 +106,72 @@ def default_start(code: str, kind: str) -> date | None:
     from zhili.index.selectors import latest_published_period
 
     return latest_published_period(code, kind)
+
+
+# --- the funnel plot of an indicator ----------------------------------------------------------
+
+PER = {"per_10k_residents": 10_000.0, "per_1k_residents": 1_000.0}
+
+
+def funnel_leaves(definition: Definition, kind: str) -> list[tuple[str, str]]:
+    """(path below the root, name) of the leaves a funnel plot suits: counts per residents."""
+    from zhili.index.engine import tree_for
+
+    prefix = len(definition.code) + 1
+    out = []
+    for leaf in sorted(tree_for(definition, kind).leaves(), key=lambda n: -n.weight):
+        m = leaf.measure or {}
+        if leaf.denominator in PER and (
+            m.get("agg") == "count" or m.get("field") in ("quantity", "deaths", "injuries")
+        ):
+            out.append((leaf.path[prefix:], leaf.name_en if english() and leaf.name_en else leaf.name))
+    return out
+
+
+def funnel_data(
+    actor, run, definition: Definition, path: str, level: str, start: date, own: str
+) -> dict | None:
+    """The funnel plot of one leaf for every unit of `own`'s level in the run's period: its count
+    against its residents, the limits around the pooled rate (zhili.index.funnel). Units outside
+    the actor's scope are dots without a name."""
+    import numpy as np
+
+    from zhili.geo.models import Population
+    from zhili.index.funnel import funnel
+    from zhili.index.models import Outcome
+    from zhili.index.selectors import unit_name, unit_names
+
+    node = definition.find(path)
+    if node is None or not node.is_leaf or node.denominator not in PER:
+        return None
+    rows = list(
+        Outcome.objects.filter(run=run, period_start=start, level=level).values_list("unit_code", "nodes")
+    )
+    codes = [c for c, _n in rows]
+    residents: dict[str, float] = {}
+    for code, _year, resident in (
+        Population.objects.filter(unit__code__in=codes, year__lte=start.year)
+        .order_by("year")
+        .values_list("unit__code", "year", "resident")
+    ):
+        residents[code] = float(resident)
+    counts = [(nodes.get(path) or {}).get("value") for _c, nodes in rows]
+    exposure = [residents.get(c, np.nan) for c in codes]
+    result = funnel([np.nan if v is None else v for v in counts], exposure, per=PER[node.denominator])
+    names = unit_names(codes)
+    result["points"] = [
+        {
+            "code": c if in_scope(actor, c) else "",
+            "name": unit_name(names, c) if in_scope(actor, c) else "",
+            "x": exposure[i],
+            "y": result["rates"][i],
+            "own": c == own,
+            "outside": result["outside"]["0.998"][i],
+        }
+        for i, c in enumerate(codes)
+        if result["rates"][i] is not None
+    ]
+    result["leaf"] = node.name_en if english() and node.name_en else node.name
+    result["per"] = PER[node.denominator]
+    del result["rates"], result["outside"]
+    return result

@@ -47,6 +47,9 @@ def _strings() -> dict:
     return {
         "city": _("City total"), "score": _("Score"), "weight": _("Weight"), "day": _("daily"),
         "month": _("monthly"), "d30": _("30 days"), "d90": _("90 days"), "y1": _("1 year"), "all": _("All"),
+        "funnel_limit": _("limit of chance, %s"), "funnel_rate": _("pooled rate"), "funnel_own": _("this unit"),
+        "funnel_peers": _("its peers"), "funnel_other": _("another unit (outside your scope)"),
+        "funnel_x": _("residents"), "funnel_y": _("per %s residents"),
     }  # fmt: skip
 
 
@@ -61,7 +64,8 @@ def _overview_data(request) -> dict:
     qs = scoped(request.user, Outcome)
     code = tables.index_code(request)
     day = _start(request, "date", "day", selectors.latest_published_period(code, "day"))
-    ctx = {"code": code, "day": day, "day_label": _label("day", day), "keep": _keep(request, "definition")}
+    ctx = {"code": code, "day": day, "day_label": _label("day", day), "keep": _keep(request, "definition"),
+           "held": selectors.held_back_text(selectors.headline(code, "day"))}  # fmt: skip
     found = tables.day_results(qs.filter(level__in=("city", "district", "town")), code=code, kind="day",
                                start=day)  # fmt: skip
     if found is None:
@@ -160,7 +164,18 @@ def unit(request, code: str):
         leaves=units.leaves(explanation),
         sunburst=units.sunburst(explanation, name, tables.bands_of(definition)),
         previous_label=_label(kind, explanation["previous_period"]),
+        stars_text="★" * (result["stars"] or 0) + "☆" * (5 - (result["stars"] or 0))
+        if result["stars"]
+        else "",
     )
+    ctx["funnel_choices"] = units.funnel_leaves(definition, kind)
+    if ctx["funnel_choices"]:
+        chosen = request.GET.get("funnel") or ctx["funnel_choices"][0][0]
+        run = Run.objects.get(pk=explanation["run_id"])
+        ctx["funnel_leaf"] = chosen
+        ctx["funnel"] = units.funnel_data(
+            request.user, run, definition, chosen, result["level"], start, place.code
+        )
     if leaf := request.GET.get("leaf"):
         events = units.leaf_events(request.user, definition, leaf, place.code, Period(kind, start))
         if events is None:

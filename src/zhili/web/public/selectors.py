@@ -70,10 +70,35 @@ def grade_word(raw: dict, grade: str) -> str:
     return str(COLOUR_WORDS.get(grade, grade))
 
 
-def chip(raw: dict, grade: str | None) -> dict:
+def chip(raw: dict, grade: str | None, state: str = "") -> dict:
+    """A colour chip. `state` (`result_state`) marks what is not a settled colour: a unit with too
+    little data has no colour at all; a provisional or incomplete one says so beside its word."""
+    if state == "insufficient":
+        return {"grade": "none", "word": _("Too little data"), "meaning": str(STATE_MEANINGS[state]),
+                "state": state}  # fmt: skip
     if not grade:
-        return {"grade": "none", "word": _("No result"), "meaning": ""}
-    return {"grade": grade, "word": grade_word(raw, grade), "meaning": str(MEANINGS.get(grade, ""))}
+        return {"grade": "none", "word": _("No result"), "meaning": "", "state": state}
+    out = {
+        "grade": grade,
+        "word": grade_word(raw, grade),
+        "meaning": str(MEANINGS.get(grade, "")),
+        "state": state,
+    }
+    if state:
+        out["note"] = str(STATE_WORDS[state])
+        out["meaning"] = f"{out['meaning']} {STATE_MEANINGS[state]}".strip()
+    return out
+
+
+STATE_WORDS = {
+    "provisional": gettext_lazy("provisional"),
+    "incomplete": gettext_lazy("data incomplete"),
+}
+STATE_MEANINGS = {
+    "provisional": gettext_lazy("The day is not closed yet: the colour may still change."),
+    "incomplete": gettext_lazy("Some departments have not delivered this day's data yet."),
+    "insufficient": gettext_lazy("Too few of the indicators were measured to give a colour."),
+}
 
 
 def legend(raw: dict) -> list[dict]:
@@ -123,7 +148,13 @@ def town(code: str) -> dict | None:
 
 
 def latest_day() -> date | None:
+    """The latest final day: a day still open or short of data is never the headline."""
     return index.latest_published_period(day_code(), "day")
+
+
+def held_back() -> str:
+    """Why a later published day is not shown (empty when none is)."""
+    return index.held_back_text(index.headline(day_code(), "day"))
 
 
 def colours(day: date) -> tuple[Run | None, dict[str, dict]]:
@@ -131,8 +162,12 @@ def colours(day: date) -> tuple[Run | None, dict[str, dict]]:
     run = index.latest_run_for(day_code(), "day", day)
     if run is None:
         return None, {}
-    rows = Outcome.objects.filter(run=run, period_start=day, level="town")
-    return run, {r.unit_code: {"grade": r.grade, "streak": r.streak} for r in rows}
+    rows = Outcome.objects.filter(run=run, period_start=day, level="town").only(
+        "unit_code", "grade", "streak", "total", "complete", "provisional", "coverage"
+    )
+    return run, {
+        r.unit_code: {"grade": r.grade, "streak": r.streak, "state": index.result_state(r)} for r in rows
+    }
 
 
 def districts_today(day: date) -> dict:
@@ -145,7 +180,8 @@ def districts_today(day: date) -> dict:
         inside = [t for t in towns if t["parent__code"] == district["code"]]
         if inside:
             for t in inside:
-                t["chip"] = chip(raw, (by_town.get(t["code"]) or {}).get("grade"))
+                row = by_town.get(t["code"]) or {}
+                t["chip"] = chip(raw, row.get("grade"), row.get("state", ""))
             groups.append({**district, "towns": inside})
     return {"day": day, "day_label": label("day", day), "groups": groups, "legend": legend(raw)}
 
@@ -159,15 +195,15 @@ def town_day(unit: dict, day: date) -> dict:
         Outcome.objects.all(), code=day_code(), kind="day", unit_code=unit["code"],
         since=day - timedelta(days=6), until=day,
     )  # fmt: skip
-    grades = {r["period"]: r["grade"] for r in seen}
+    grades = {r["period"]: (r["grade"], index.result_state(r)) for r in seen}
     week = []
     for i in range(6, -1, -1):
         d = day - timedelta(days=i)
         week.append({"day": d, "short": f"{d.month}/{d.day}", "label": label("day", d),
-                     "chip": chip(raw, grades.get(d))})  # fmt: skip
+                     "chip": chip(raw, *grades.get(d, (None, "")))})  # fmt: skip
     return {
         "found": run is not None and own is not None,
-        "chip": chip(raw, own["grade"] if own else None),
+        "chip": chip(raw, own["grade"] if own else None, own["state"] if own else ""),
         "streak": own["streak"] if own and own["grade"] == "red" else 0,
         "week": week,
         "legend": legend(raw),
@@ -196,15 +232,17 @@ def village_stars(prefix: str) -> tuple[date | None, list[dict]]:
     run = index.latest_run_for(star_code(), "month", month) if month else None
     stars = {}
     if run:
-        stars = dict(
-            Outcome.objects.filter(
+        stars = {
+            code: (n, evidence)
+            for code, n, evidence in Outcome.objects.filter(
                 run=run, period_start=month, level="village", unit_code__startswith=prefix
-            ).values_list("unit_code", "stars")
-        )
+            ).values_list("unit_code", "stars", "evidence")
+        }
     rows = units(Level.VILLAGE, prefix)
     for r in rows:
-        r["stars"] = stars.get(r["code"])
+        r["stars"], evidence = stars.get(r["code"], (None, {}))
         r["star_text"] = star_text(r["stars"])
+        r["interval"] = (evidence or {}).get("stars")
     return month, rows
 
 

@@ -156,7 +156,7 @@ def home(request):
         for group in today["groups"]:
             for t in group["towns"]:
                 t["url"] = link("town", t["code"], lang=request.LANGUAGE_CODE)
-    return render(request, "web/public/home.html", _context(request, today=today))
+    return render(request, "web/public/home.html", _context(request, today=today, held=selectors.held_back()))
 
 
 @cached_page()
@@ -190,7 +190,7 @@ def town(request, code: str):
         "web/public/town.html",
         _context(
             request, unit=unit, day=day, day_label=selectors.label("day", day) if day else "",
-            latest=latest, info=info, villages=villages,
+            latest=latest, info=info, villages=villages, held=selectors.held_back(),
             month_label=selectors.label("month", month) if month else "",
             latest_url=link("town", code, lang=lang),
         ),

@@ -212,6 +212,16 @@ def alerts(actor, code: str, day: date | None) -> tuple[int, list[dict]]:
     return len(open_), rows
 
 
+def _screen_label(colour_of: dict, row: dict) -> str:
+    """The town's grade word, or why it has none (数据不全), marked when not settled."""
+    state = selectors.result_state(row)
+    if state == "insufficient":
+        return _("Too little data")
+    word = colour_of.get(row["grade"], {}).get("label", row["grade"] or "")
+    notes = {"provisional": _("provisional"), "incomplete": _("data incomplete")}
+    return f"{word}（{notes[state]}）" if state in notes else word
+
+
 def screen_data(actor, *, code: str = "pingan_plus", stars_code: str = "star_rating") -> dict:
     """Everything the screen shows, as plain JSON-able values. 403 without index.view_outcome."""
     outcomes = scoped(actor, Outcome)
@@ -235,6 +245,7 @@ def screen_data(actor, *, code: str = "pingan_plus", stars_code: str = "star_rat
         },
         "trend": None,
         "alerts": [],
+        "held_back": "",
     }
     day = selectors.latest_published_period(code, "day")
     run: Run | None = selectors.latest_run_for(code, "day", day) if day else None
@@ -248,20 +259,20 @@ def screen_data(actor, *, code: str = "pingan_plus", stars_code: str = "star_rat
     rows = list(
         outcomes.filter(run=run, period_start=day, level="town")
         .order_by("unit_code")
-        .values_list("unit_code", "total", "grade", "streak")
+        .values("unit_code", "total", "grade", "streak", "complete", "provisional", "coverage")
     )
-    names = selectors.unit_names(r[0] for r in rows)
+    names = selectors.unit_names(r["unit_code"] for r in rows)
     towns = [
         {
-            "code": unit,
-            "name": selectors.unit_name(names, unit),
-            "total": total,
-            "grade": grade,
-            "label": colour_of.get(grade, {}).get("label", grade),
-            "colour": colour_of.get(grade, {}).get("colour", NO_GRADE),
-            "streak": streak,
+            "code": r["unit_code"],
+            "name": selectors.unit_name(names, r["unit_code"]),
+            "total": r["total"],
+            "grade": r["grade"],
+            "label": _screen_label(colour_of, r),
+            "colour": colour_of.get(r["grade"], {}).get("colour", NO_GRADE),
+            "streak": r["streak"],
         }
-        for unit, total, grade, streak in rows
+        for r in rows
     ]
     counts = Counter(t["grade"] for t in towns)
     anchor, anchor_name = _anchor(actor)
@@ -279,6 +290,7 @@ def screen_data(actor, *, code: str = "pingan_plus", stars_code: str = "star_rat
         towns=towns,
         trend={"unit_code": anchor, "unit_name": anchor_name, **trend(outcomes, code, day, anchor, scale)},
     )
+    out["held_back"] = selectors.held_back_text(selectors.headline(code, "day"))
     out["counts"]["red_towns"] = counts.get(red, 0)
     out["counts"]["red_grade"] = red
     return out

@@ -124,9 +124,12 @@ class Command(BaseCommand):
         """Up to a year of daily colours, this year's monthly indices and star ratings (every
         period with a year of data behind it for its baseline), the dekads of the Huizhou-style
         index, all published, and the last month's report as PDF and DOCX."""
+        from zhili.hub.ingest import last_closed_day
         from zhili.index.services import run, sync_shipped
 
-        yesterday = timezone.localdate() - timedelta(days=1)
+        # The city's local days, up to the last one whose cut-off has passed: at 05:15 in the
+        # city that is the day before yesterday, whatever the machine's zone.
+        yesterday = last_closed_day()
         first_with_baseline = date(yesterday.year - years + 2, 1, 1)
         start = max(yesterday - timedelta(days=364), first_with_baseline)
         last_month = yesterday.replace(day=1) - timedelta(days=1)

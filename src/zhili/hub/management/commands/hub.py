@@ -59,6 +59,7 @@ class Command(BaseCommand):
     ):
         from zhili.hub.files import Mapping, error_csv, import_file
         from zhili.hub.models import Source
+        from zhili.hub.validation import known_zone
 
         src = Source.objects.filter(code=source).first()
         if src is None:
@@ -69,6 +70,8 @@ class Command(BaseCommand):
         if type_code:
             chosen.constants["type"] = type_code
         if timezone:
+            if not known_zone(timezone):
+                raise CommandError(_("unknown time zone %(zone)s; e.g. Asia/Shanghai") % {"zone": timezone})
             chosen.constants["timezone"] = timezone
         console = Console(stderr=True)
         with Progress(
@@ -102,6 +105,8 @@ class Command(BaseCommand):
                 "id": d.pk,
             }
         )
+        if d.skipped:
+            self.stdout.write(d.message)
         for r in d.rejections.order_by("line", "id")[:10]:
             line = f":{r.line}" if r.line is not None else ""
             self.stderr.write(f"{file.name}{line}: {r.field}: {r.reason}: {r.message}")
@@ -113,6 +118,9 @@ class Command(BaseCommand):
                 _("nothing was imported: %(message)s")
                 % {"message": d.message or d.rejections.first().message}
             )
+        if d.received and d.rejected == d.received:
+            # Partial mode "succeeded" in writing nothing: a script must not read that as success.
+            raise CommandError(_("nothing was imported: all %(n)d rows were rejected") % {"n": d.received})
 
     def _export_lake(self, day: list[date] | None, **_opts):
         from zhili.hub.lake import export

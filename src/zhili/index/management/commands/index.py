@@ -22,6 +22,9 @@ class Command(BaseCommand):
             "--date", required=True, help="a day in the (first) period: 2026-10-05, 2026-10, 2026-Q4 …"
         )
         run.add_argument("--until", help="a day in the last period, to run a span at once")
+        run.add_argument(
+            "--version", help="an earlier version of the definition, by its hash (≥ 6 characters)"
+        )
         self._common(run)
         stars = sub.add_parser("stars", help="the monthly star rating of villages and communities")
         stars.add_argument("--month", required=True, help="2026-10")
@@ -43,6 +46,13 @@ class Command(BaseCommand):
         sen.add_argument("--spread", type=float, default=0.25, help="weights vary by ± this share")
         sen.add_argument("--seed", type=int, default=1)
         sen.add_argument("--csv", type=Path, help="also write the table to this CSV file")
+        sim = sub.add_parser(
+            "simulate",
+            help="run the shipped definitions, old and new, over a synthetic city with a known truth",
+        )
+        sim.add_argument("--size", choices=["full", "small"], default="full", help="26 towns, or 8 (faster)")
+        sim.add_argument("--seed", type=int, default=1)
+        sim.add_argument("--json", type=Path, help="also write every figure to this JSON file")
         sub.add_parser("sync-definitions", help="store the shipped definitions (done on first use)")
         val = sub.add_parser("validate", help="check a definition file without storing it")
         val.add_argument("file", type=Path)
@@ -72,14 +82,26 @@ class Command(BaseCommand):
                 lines.append("  " + ", ".join(f"{k}={v}" for k, v in d.items()))
             raise CommandError("\n".join(lines)) from None
 
-    def _run(self, definition, period, date, until, engine, publish, wait_for_data, **_opts):
+    def _run(self, definition, period, date, until, engine, publish, wait_for_data, version=None, **_opts):
         from zhili.index.services import run
 
         row, created = run(
             code=definition, kind=period, first=date, last=until, engine=engine,
-            actor_username=self.who, publish=publish, wait_for_data=wait_for_data,
+            actor_username=self.who, publish=publish, wait_for_data=wait_for_data, version=version,
         )  # fmt: skip
         self._say(row, created)
+
+    def _simulate(self, size, seed, json=None, **_opts):
+        import json as json_module
+
+        from zhili.index import study
+
+        result = study.study(study.shipped_versions(), size=size, seed=seed, log=self.stderr.write)
+        self.stdout.write(study.render(result))
+        if json:
+            json.write_text(
+                json_module.dumps(result, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+            )
 
     def _stars(self, month, until, definition, engine, publish, wait_for_data, **_opts):
         from zhili.index.models import Outcome

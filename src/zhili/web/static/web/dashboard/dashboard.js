@@ -147,14 +147,43 @@
     el.dataset.nodes = String(d.ids.length);
   }
 
+  // --- the funnel plot: each unit's rate against its residents, the limits of chance ------------
+  function funnel(el) {
+    const d = json(el.dataset.source);
+    if (!d || !d.points) { return; }
+    const lines = [];
+    Object.entries(d.limits).forEach(([level, lim], i) => {
+      const style = { color: "#64748b", width: 1, dash: i ? "solid" : "dot" };
+      const name = (strings.funnel_limit || "%s").replace("%s", (Number(level) * 100).toFixed(1) + "%");
+      lines.push({ x: d.grid, y: lim.upper, mode: "lines", line: style, name, hoverinfo: "skip" });
+      lines.push({ x: d.grid, y: lim.lower, mode: "lines", line: style, showlegend: false, hoverinfo: "skip" });
+    });
+    lines.push({ x: [d.grid[0], d.grid[d.grid.length - 1]], y: [d.rate, d.rate], mode: "lines", line: { color: "#1f2933", width: 1.5 }, name: strings.funnel_rate || "rate", hoverinfo: "skip" });
+    const mine = d.points.filter((p) => p.own), others = d.points.filter((p) => !p.own);
+    const dots = (pts, colour, size, name) => ({
+      x: pts.map((p) => p.x), y: pts.map((p) => p.y), mode: "markers", name,
+      text: pts.map((p) => p.name || strings.funnel_other || ""),
+      marker: { color: pts.map((p) => (p.outside ? "#c2410c" : colour)), size, line: { color: "#fff", width: 1 } },
+      hovertemplate: "%{text}<br>%{x:,.0f} · %{y:.2f}<extra></extra>",
+    });
+    const traces = [...lines, dots(others, "#7fa7d6", 8, strings.funnel_peers || ""), dots(mine, "#1f4f8a", 14, strings.funnel_own || "")];
+    Plotly.react(el, traces, {
+      margin: { l: 56, r: 12, t: 10, b: 44 }, font: { size: 12 }, legend: { orientation: "h", y: -0.25 },
+      xaxis: { type: "log", title: { text: strings.funnel_x || "" } },
+      yaxis: { title: { text: (strings.funnel_y || "").replace("%s", d.per.toLocaleString()) }, rangemode: "tozero" },
+    }, config);
+    el.dataset.points = String(d.points.length);
+  }
+
   function charts() {
+    document.querySelectorAll(".funnel-chart").forEach(funnel);
     document.querySelectorAll("#trend").forEach(trend);
     document.querySelectorAll(".history-chart").forEach(history);
     document.querySelectorAll(".sunburst-chart").forEach(sunburst);
   }
 
   function loadPlotly() {
-    if (!document.querySelector("#trend, .history-chart, .sunburst-chart")) { return; }
+    if (!document.querySelector("#trend, .history-chart, .sunburst-chart, .funnel-chart")) { return; }
     const script = document.createElement("script");
     script.src = plotlyUrl;
     script.onload = charts;

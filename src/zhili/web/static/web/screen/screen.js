@@ -147,6 +147,9 @@
   function renderHead(data) {
     if (data.definition_name) { $("definition-name").textContent = data.definition_name; }
     $("data-day").textContent = data.day_label || "—";
+    const held = $("held-back");
+    held.textContent = data.held_back || "";
+    held.hidden = !data.held_back;
     $("data-run").textContent = data.run
       ? fmt(S.revision, { n: data.run.revision, when: data.run.published_label }) : "";
     const refreshed = $("refreshed");
