@@ -55,6 +55,10 @@ def _clean_cache():
 
 @pytest.fixture
 def city(db):
+    return make_city()
+
+
+def make_city() -> dict:
     from zhili.geo.importing import import_boundaries, import_divisions
 
     import_divisions(DATA / "divisions.csv")
@@ -162,6 +166,10 @@ HUB_TYPES = [
 
 @pytest.fixture
 def hub(city):
+    return make_hub(city)
+
+
+def make_hub(city) -> dict:
     """Four event types of three departments and two department systems with their keys."""
     from zhili.hub.models import EventType
     from zhili.hub.services import create_source

@@ -2,21 +2,69 @@
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.db import DataError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
+from zhili.core.api import ITEMWISE_BODIES, Error, unreadable_multipart
 from zhili.core.errors import ZhiliError, error_body
 from zhili.org.auth import API_AUTH
 
 log = logging.getLogger("zhili.api")
 
-api = NinjaAPI(
+
+class ZhiliAPI(NinjaAPI):
+    """The document also lists the answers that come from the API's own machinery rather than
+    from a route: 401 where the route needs a login or token (403 too for its writes: a session
+    without its CSRF token), 422 where it takes input, 400 where a body may not parse. Each
+    route declares its own (403, 404, 409…)."""
+
+    def get_openapi_schema(self, **kwargs):
+        schema = super().get_openapi_schema(**kwargs)
+        shapes = Error.model_json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(shapes.pop("$defs", {}))
+        components["Error"] = shapes
+        for path in schema["paths"].values():
+            for method, operation in path.items():
+                _declare_common_errors(method, operation)
+        return schema
+
+
+def _declare_common_errors(method: str, operation: dict) -> None:
+    common = {}
+    if operation.get("security"):
+        common[401] = "Unauthorized"
+        if method.upper() not in ("GET", "HEAD", "OPTIONS"):
+            common[403] = "Forbidden"  # a logged-in session's write without its CSRF token
+    if operation.get("parameters") or operation.get("requestBody"):
+        common[422] = "Unprocessable Content"
+    if operation.get("requestBody") or method.upper() == "POST":
+        common[400] = "Bad Request"  # a body that does not parse (a POST's form is read at the door)
+    for status, description in common.items():
+        operation["responses"].setdefault(
+            status,
+            {
+                "description": description,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            },
+        )
+
+
+api = ZhiliAPI(
     title="Zhili API",
     version="1",
-    description="治理 — municipal social governance platform. Errors: {code, message, details}.",
+    description=(
+        "治理 — municipal social governance platform. Errors: {code, message, details}, the field "
+        "named in details. Scripts authenticate with an API token (Authorization: Bearer …) from "
+        "the page 我的令牌 (/me/tokens/) or `zhili token create`. Everything is scoped to the "
+        "caller's unit and below (another unit's records answer 404), except the city's "
+        "publications: the index's public colours and star list, and the monthly report."
+    ),
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
@@ -92,6 +140,30 @@ def _http_error(request, exc: HttpError):
     return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
 
 
+@api.exception_handler(MultiPartParserError)
+def _bad_multipart(request, exc: MultiPartParserError):
+    """A form upload whose body cannot be split into its parts (no boundary, a broken one)."""
+    return api.create_response(request, unreadable_multipart(exc), status=400)
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request, exc: SuspiciousOperation):
+    """Django's refusals of a request's shape (too big, too many fields or files)."""
+    if isinstance(exc, RequestDataTooBig):
+        return _error(request, 413, "too_large", _("The request body is too large"))
+    return _error(request, 400, "bad_request", _("The request could not be understood."))
+
+
+@api.exception_handler(DataError)
+@api.exception_handler(OverflowError)
+def _out_of_range(request, exc: Exception):
+    """A value the database cannot hold (a number beyond its column, on PostgreSQL or SQLite)
+    that the input's own checks let through: refused, and nothing was written (services are
+    atomic). Logged, so that the input's check can be made exact."""
+    log.warning("value out of range in %s %s: %s", request.method, request.path, exc)
+    return _error(request, 422, "out_of_range", _("A value in the request is larger than can be stored"), [])
+
+
 @api.exception_handler(Exception)
 def _unexpected(request, exc: Exception):
     log.exception("unhandled error in %s %s", request.method, request.path)
@@ -112,6 +184,7 @@ def _register_routers() -> None:
     api.add_router("/v1/geo/", geo_router)
     api.add_router("/v1/org/", org_router)
     api.add_router("/v1/hub/", hub_router)
+    ITEMWISE_BODIES.add(("POST", "/api/v1/hub/events"))  # each item answered, a NUL in it too
     api.add_router("/v1/index/public/", index_public)
     api.add_router("/v1/index/", index_router)
     api.add_router("/v1/mediation/public/", mediation_public)

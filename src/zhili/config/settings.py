@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "zhili.core.context.RequestContextMiddleware",
+    "zhili.core.api.MethodNotAllowedAsError",
+    "zhili.core.api.RefuseNulCharacters",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -283,9 +285,17 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024  # larger uploads stream to a temp
 NINJA_PAGINATION_PER_PAGE = 100
 NINJA_MAX_PER_PAGE_SIZE = 1000
 
+NINJA_PAGINATION_CLASS = "zhili.core.api.Pages"  # page numbers whose offset fits the database
+
+_LOG_LEVEL = env.str("ZHILI_LOG_LEVEL", default="WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("ZHILI_LOG_LEVEL", default="WARNING")},
+    # 4xx answers are logged as one line each (Django attaches a traceback to a 403).
+    "filters": {"one_line_4xx": {"()": "zhili.core.logs.OneLineClientErrors"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_4xx"]}},
+    "root": {"handlers": ["console"], "level": _LOG_LEVEL},
+    # Django's own console handler (DEBUG only) and mail_admins would print the same record
+    # again, traceback and all: Django's records go through ours alone.
+    "loggers": {"django": {"handlers": ["console"], "level": _LOG_LEVEL, "propagate": False}},
 }

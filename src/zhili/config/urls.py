@@ -17,6 +17,7 @@ urlpatterns = [
     path("dash/", include("zhili.web.dashboard.urls")),
     path("screen/", include("zhili.web.screen.urls")),
     path("m/", include("zhili.mediation.urls")),
+    path("me/", include("zhili.org.urls")),
     path("", include("zhili.web.urls")),
 ]
 

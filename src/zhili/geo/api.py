@@ -3,8 +3,9 @@
 from django.http import Http404
 from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from zhili.core.api import Error, Pages, PatchSchema
 from zhili.core.scope import get_scoped, in_scope, scoped
 from zhili.geo import selectors, services
 from zhili.geo.lookup import locate_point
@@ -52,17 +53,20 @@ class UnitFilter(Schema):
     q: str | None = Field(None, max_length=50, description="name contains")
 
 
-class UnitPatch(Schema):
+class UnitPatch(PatchSchema):
     name: str | None = Field(None, min_length=1, max_length=100)
     name_en: str | None = Field(None, max_length=200)
 
 
+POPULATION_MAX = 2**31 - 1  # the columns' range (PositiveIntegerField)
+
+
 class PopulationIn(Schema):
-    resident: int = Field(..., ge=0)
-    registered: int | None = Field(None, ge=0)
-    floating: int | None = Field(None, ge=0)
-    gdp: float | None = Field(None, ge=0, description="GDP, 100 million yuan (亿元)")
-    vehicles: int | None = Field(None, ge=0)
+    resident: int = Field(..., ge=0, le=POPULATION_MAX)
+    registered: int | None = Field(None, ge=0, le=POPULATION_MAX)
+    floating: int | None = Field(None, ge=0, le=POPULATION_MAX)
+    gdp: float | None = Field(None, ge=0, le=1e9, description="GDP, 100 million yuan (亿元)")
+    vehicles: int | None = Field(None, ge=0, le=POPULATION_MAX)
 
 
 class LocateOut(Schema):
@@ -71,34 +75,42 @@ class LocateOut(Schema):
     units: list[UnitOut]
 
 
-@router.get("/units", response=list[UnitOut], summary="List units in your scope")
-@paginate(PageNumberPagination, page_size=100)
+@router.get("/units", response={200: list[UnitOut], 403: Error}, summary="List units in your scope")
+@paginate(Pages, page_size=100)
 def list_units(request, filters: Query[UnitFilter]):
     qs = scoped(request.auth, Unit)
     return selectors.unit_rows(selectors.filter_units(qs, **filters.dict()))
 
 
-@router.get("/units/{code}", response=UnitDetailOut, summary="One unit")
+@router.get("/units/{code}", response={200: UnitDetailOut, (403, 404): Error}, summary="One unit")
 def get_unit(request, code: str):
     unit = get_scoped(request.auth, Unit, code=code)
     return selectors.unit_detail(unit)
 
 
-@router.patch("/units/{code}", response=UnitDetailOut, summary="Rename a unit")
+@router.patch("/units/{code}", response={200: UnitDetailOut, (403, 404): Error}, summary="Rename a unit")
 def patch_unit(request, code: str, payload: UnitPatch):
     unit = get_scoped(request.auth, Unit, "change", code=code)
     services.update_unit(actor=request.auth, unit=unit, **payload.dict(exclude_unset=True))
     return selectors.unit_detail(unit)
 
 
-@router.put("/units/{code}/populations/{year}", response=PopulationOut, summary="Set a year's population")
+@router.put(
+    "/units/{code}/populations/{year}",
+    response={200: PopulationOut, (400, 403, 404): Error},
+    summary="Set a year's population",
+)
 def put_population(request, code: str, year: int, payload: PopulationIn):
     unit = get_scoped(request.auth, Unit, "change", code=code)
     services.validate_year(year)
     return services.set_population(actor=request.auth, unit=unit, year=year, **payload.dict())
 
 
-@router.get("/units/{code}/boundary", summary="A unit's boundary as a GeoJSON Feature")
+@router.get(
+    "/units/{code}/boundary",
+    response={200: dict, (403, 404): Error},
+    summary="A unit's boundary as a GeoJSON Feature",
+)
 def get_boundary(request, code: str):
     unit = get_scoped(request.auth, Unit, code=code)
     if unit.boundary is None:
@@ -106,7 +118,11 @@ def get_boundary(request, code: str):
     return selectors.feature(unit, get_language())
 
 
-@router.get("/locate", response=LocateOut, summary="Which grid, village, town and district a point is in")
+@router.get(
+    "/locate",
+    response={200: LocateOut, (403, 404): Error},
+    summary="Which grid, village, town and district a point is in",
+)
 def locate(request, lon: float = Query(..., ge=-180, le=180), lat: float = Query(..., ge=-90, le=90)):
     scoped(request.auth, Unit)  # 403 without the permission
     chain = locate_point(lon, lat)
@@ -122,6 +138,7 @@ def locate(request, lon: float = Query(..., ge=-180, le=180), lat: float = Query
 @router.get(
     "/map",
     auth=None,
+    response={200: dict, 404: Error},
     url_name="division_map",
     summary="Public: the divisions under a unit, as GeoJSON, for the map",
     description="Names, codes, kinds, areas and resident populations only: no personal data.",

@@ -8,8 +8,9 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from zhili.core.api import Error, Pages, file_answer
 from zhili.core.errors import ZhiliError
 from zhili.core.scope import get_scoped, scoped
 from zhili.hub import files, selectors
@@ -138,7 +139,7 @@ class QualityRowOut(Schema):
 @router.post(
     "/events",
     auth=SourceKeyAuth(),
-    response=BatchOut,
+    response={200: BatchOut, (403, 413): Error},
     summary="Deliver a batch of events (department systems, with their source key)",
 )
 def post_events(request, payload: BatchIn, mode: ImportMode = ImportMode.PARTIAL):
@@ -199,7 +200,7 @@ def _refuse_other_departments_types(source: Source, events: list[dict]) -> None:
         )
 
 
-@router.get("/event-types", response=list[EventTypeOut], summary="The event catalogue")
+@router.get("/event-types", response={200: list[EventTypeOut], 403: Error}, summary="The event catalogue")
 def list_event_types(request, department: str | None = None, family: str | None = None):
     qs = scoped(request.auth, EventType).select_related("department").order_by("code")
     if department:
@@ -209,15 +210,19 @@ def list_event_types(request, department: str | None = None, family: str | None 
     return qs
 
 
-@router.get("/events", response=list[EventOut], summary="Current events in your scope")
-@paginate(PageNumberPagination, page_size=100)
+@router.get("/events", response={200: list[EventOut], 403: Error}, summary="Current events in your scope")
+@paginate(Pages, page_size=100)
 def list_events(request, filters: Query[EventFilter]):
     return selectors.event_rows(
         selectors.filter_events(scoped(request.auth, Event).current(), **filters.dict()), actor=request.auth
     )
 
 
-@router.get("/events/{event_id}", response=EventDetailOut, summary="One event with all its versions")
+@router.get(
+    "/events/{event_id}",
+    response={200: EventDetailOut, (403, 404): Error},
+    summary="One event with all its versions",
+)
 def get_event(request, event_id: int):
     return selectors.event_detail(get_scoped(request.auth, Event, pk=event_id), actor=request.auth)
 
@@ -230,7 +235,7 @@ class EventPersonalOut(Schema):
 
 @router.get(
     "/events/{event_id}/personal",
-    response=EventPersonalOut,
+    response={200: EventPersonalOut, (403, 404): Error},
     summary="An event's personal fields in full (audited)",
 )
 def get_event_personal(request, event_id: int):
@@ -240,9 +245,11 @@ def get_event_personal(request, event_id: int):
 
 
 @router.get(
-    "/deliveries", response=list[DeliveryOut], summary="Deliveries (your department's, for a data officer)"
+    "/deliveries",
+    response={200: list[DeliveryOut], 403: Error},
+    summary="Deliveries (your department's, for a data officer)",
 )
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_deliveries(request, day: date | None = None, source: str | None = None):
     qs = scoped(request.auth, Delivery).select_related("source", "department")
     if day:
@@ -252,12 +259,19 @@ def list_deliveries(request, day: date | None = None, source: str | None = None)
     return selectors.delivery_rows(qs)
 
 
-@router.get("/deliveries/{delivery_id}", response=DeliveryOut, summary="One delivery")
+@router.get(
+    "/deliveries/{delivery_id}", response={200: DeliveryOut, (403, 404): Error}, summary="One delivery"
+)
 def get_delivery(request, delivery_id: int):
     return selectors.delivery_rows([get_scoped(request.auth, Delivery, pk=delivery_id)])[0]
 
 
-@router.get("/deliveries/{delivery_id}/errors.csv", summary="The rejected items of a delivery, as CSV")
+@router.get(
+    "/deliveries/{delivery_id}/errors.csv",
+    response={(403, 404): Error},
+    summary="The rejected items of a delivery, as CSV",
+    openapi_extra=file_answer("text/csv"),
+)
 def delivery_errors(request, delivery_id: int):
     delivery = get_scoped(request.auth, Delivery, pk=delivery_id)
     response = HttpResponse(files.error_csv(delivery), content_type="text/csv; charset=utf-8")
@@ -265,7 +279,11 @@ def delivery_errors(request, delivery_id: int):
     return response
 
 
-@router.get("/quality", response=list[QualityRowOut], summary="Delivery quality per department for a day")
+@router.get(
+    "/quality",
+    response={200: list[QualityRowOut], 403: Error},
+    summary="Delivery quality per department for a day",
+)
 def quality(request, day: date | None = None):
     scoped(request.auth, Delivery)  # 403 without the permission
     return selectors.quality(day=day or selectors.today(), actor=request.auth)
@@ -273,7 +291,7 @@ def quality(request, day: date | None = None):
 
 @router.post(
     "/uploads",
-    response={200: DeliveryOut},
+    response={200: DeliveryOut, (403, 404, 413): Error},
     summary="Upload a file of events (CSV, XLSX, JSON lines, Parquet)",
 )
 def upload(

@@ -1,6 +1,13 @@
 """/api/v1/index/: definitions, runs, results with their explanations, stars, alerts and the
-monthly report for officials (scoped to their unit); /api/v1/index/public/: today's colours and
-the star list for everyone (no login, no personal data)."""
+monthly report for officials; /api/v1/index/public/: today's colours and the star list for
+everyone (no login, no personal data).
+
+Who sees what. The city publishes three things city-wide: the towns' daily colours and the star
+list (public, no login) and the monthly report, which names every town and street with its score
+and every five-star village and community; any official who may read index results downloads the
+report whole, whatever their unit. Definitions and runs are city records (no unit's figures). The
+working reads — results, a unit's history and explanation, the star ratings, the alerts — are
+scoped like everything else: an official's own unit and below, and another unit answers 404."""
 
 from __future__ import annotations
 
@@ -14,13 +21,15 @@ from django.http import FileResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from zhili.core.api import DOCX, Error, Pages, file_answer
 from zhili.core.errors import Forbidden, NotFound
 from zhili.core.scope import in_scope, scoped
 from zhili.index import selectors, services
 from zhili.index.models import Alert, DefinitionVersion, Outcome, Run
 from zhili.index.periods import Period, parse_period, period_of
+from zhili.index.report import CONTENT_TYPES, current_report
 
 router = Router(tags=["index"])
 public = Router(tags=["public"], auth=None)
@@ -183,7 +192,11 @@ def _runs_for(actor):
     return scoped(actor, Run)
 
 
-@router.get("/definitions", response=list[DefinitionOut], summary="Index definitions (every version)")
+@router.get(
+    "/definitions",
+    response={200: list[DefinitionOut], (400, 403): Error},
+    summary="Index definitions (every version)",
+)
 def list_definitions(request, code: str | None = None):
     qs = scoped(request.auth, DefinitionVersion)
     if not qs.exists() and not code:
@@ -192,7 +205,9 @@ def list_definitions(request, code: str | None = None):
 
 
 @router.post(
-    "/definitions", response={201: DefinitionOut, 200: DefinitionOut}, summary="Store a definition version"
+    "/definitions",
+    response={201: DefinitionOut, 200: DefinitionOut, (400, 403, 409): Error},
+    summary="Store a definition version",
 )
 def post_definition(request, payload: DefinitionIn):
     if not request.auth.has_perm("index.add_definitionversion"):
@@ -202,8 +217,8 @@ def post_definition(request, payload: DefinitionIn):
     return Status(201 if DefinitionVersion.objects.count() > before else 200, version)
 
 
-@router.get("/runs", response=list[RunOut], summary="Index runs and their revisions")
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/runs", response={200: list[RunOut], 403: Error}, summary="Index runs and their revisions")
+@paginate(Pages, page_size=50)
 def list_runs(request, definition: str | None = None, period: str | None = None):
     qs = _runs_for(request.auth).select_related("definition")
     if definition:
@@ -213,7 +228,11 @@ def list_runs(request, definition: str | None = None, period: str | None = None)
     return qs
 
 
-@router.post("/runs", response={201: RunOut, 200: RunOut}, summary="Run the index (again) for periods")
+@router.post(
+    "/runs",
+    response={201: RunOut, 200: RunOut, (400, 403, 404, 409): Error},
+    summary="Run the index (again) for periods",
+)
 def post_run(request, payload: RunIn):
     if not request.auth.has_perm("index.add_run"):
         raise Forbidden(_("Your role may not do this"))
@@ -226,7 +245,11 @@ def post_run(request, payload: RunIn):
     return Status(201 if created else 200, row)
 
 
-@router.post("/runs/{run_id}/publish", response=RunOut, summary="Publish (freeze) a revision")
+@router.post(
+    "/runs/{run_id}/publish",
+    response={200: RunOut, (403, 404, 409): Error},
+    summary="Publish (freeze) a revision",
+)
 def publish(request, run_id: int):
     row = _runs_for(request.auth).filter(pk=run_id).first()
     if row is None:
@@ -236,7 +259,11 @@ def publish(request, run_id: int):
     return services.publish_run(row, actor=request.auth)
 
 
-@router.get("/results", response=ResultsOut, summary="Results of one period in your scope")
+@router.get(
+    "/results",
+    response={200: ResultsOut, (400, 403, 404): Error},
+    summary="Results of one period in your scope",
+)
 def list_results(
     request, definition: str = "pingan_plus", period: Kind = "day", date: str | None = None,
     level: str | None = None, run: int | None = None,
@@ -260,7 +287,10 @@ def list_results(
 
 
 @router.get(
-    "/results/{unit_code}/history", response=list[ResultOut], summary="A unit's published results over time"
+    "/results/{unit_code}/history",
+    response={200: list[ResultOut], (403, 404): Error},
+    summary="A unit's published results over time",
+    description="Scoped: your unit and below; another unit's history answers 404, like a missing one.",
 )
 def unit_history(
     request, unit_code: str, since: date, until: date, definition: str = "pingan_plus", period: Kind = "day"
@@ -278,7 +308,12 @@ def unit_history(
     )
 
 
-@router.get("/results/{unit_code}/explain", summary="Why a score is what it is, and what moved it")
+@router.get(
+    "/results/{unit_code}/explain",
+    response={200: dict, (400, 403, 404): Error},
+    summary="Why a score is what it is, and what moved it",
+    description="Scoped: your unit and below; another unit answers 404.",
+)
 def unit_explain(request, unit_code: str, date: str, definition: str = "pingan_plus", period: Kind = "day"):
     start = parse_period(period, date).start
     return selectors.explain(
@@ -287,7 +322,9 @@ def unit_explain(request, unit_code: str, date: str, definition: str = "pingan_p
 
 
 @router.get(
-    "/stars", response=PublicStarsOut, summary="Star ratings of villages and communities in your scope"
+    "/stars",
+    response={200: PublicStarsOut, (400, 403, 404): Error},
+    summary="Star ratings of villages and communities in your scope",
 )
 def list_stars(request, month: str | None = None, definition: str = "star_rating", minimum: int = 1):
     start = parse_period("month", month).start if month else selectors.default_month()
@@ -299,20 +336,35 @@ def list_stars(request, month: str | None = None, definition: str = "star_rating
     }
 
 
-@router.get("/alerts", response=list[AlertOut], summary="Consecutive-red alerts in your scope")
-@paginate(PageNumberPagination, page_size=100)
+@router.get(
+    "/alerts", response={200: list[AlertOut], 403: Error}, summary="Consecutive-red alerts in your scope"
+)
+@paginate(Pages, page_size=100)
 def list_alerts(request, open_only: bool = False):
     qs = scoped(request.auth, Alert).select_related("run__definition")
     return qs.filter(acknowledged_at__isnull=True) if open_only else qs
 
 
-@router.get("/reports/{month}", summary="The monthly report (PDF or DOCX)")
+@router.get(
+    "/reports/{month}",
+    response={(400, 403, 404): Error},
+    summary="The monthly report (PDF or DOCX): the city's publication",
+    description=(
+        "The city's monthly bulletin, as the city publishes it city-wide: every town and street with "
+        "its score and rank and every five-star village and community, from published runs only. "
+        "Any official who may read index results downloads it whole, whatever their own unit; the "
+        "scoped reads (results, history, explain) still answer only for their unit and below."
+    ),
+    openapi_extra=file_answer("application/pdf", DOCX),
+)
 def get_report(request, month: str, format: Literal["pdf", "docx"] = "pdf"):
-    scoped(request.auth, Outcome)  # 403 without the permission
-    from zhili.index.report import write_report
-
-    path = write_report(month=month, fmt=format, output=None, actor_username=request.auth.get_username())
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    scoped(request.auth, Outcome)  # 403 without the permission; not cut to a unit: a publication
+    path = current_report(
+        period=parse_period("month", month), fmt=format, actor_username=request.auth.get_username()
+    )
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=path.name, content_type=CONTENT_TYPES[format]
+    )
 
 
 # --- public -----------------------------------------------------------------------------------
@@ -341,7 +393,11 @@ def published_cache(view):
     return cached
 
 
-@public.get("/colours", response=PublicColoursOut, summary="Today's safety colours of the towns and streets")
+@public.get(
+    "/colours",
+    response={200: PublicColoursOut, 404: Error},
+    summary="Today's safety colours of the towns and streets",
+)
 @published_cache
 def public_colours(request, date: date | None = None, definition: str = "pingan_plus"):
     head = selectors.headline(definition, "day")
@@ -361,7 +417,11 @@ def public_colours(request, date: date | None = None, definition: str = "pingan_
     }  # fmt: skip
 
 
-@public.get("/stars", response=PublicStarsOut, summary="The star list of villages and communities")
+@public.get(
+    "/stars",
+    response={200: PublicStarsOut, (400, 404): Error},
+    summary="The star list of villages and communities",
+)
 @published_cache
 def public_stars(request, month: str | None = None, minimum: int = 5, definition: str = "star_rating"):
     start = (

@@ -12,8 +12,9 @@ from typing import Literal
 from django.utils.translation import gettext as _
 from ninja import Field, File, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from zhili.core.api import DOCX, Error, Pages, file_answer
 from zhili.core.errors import ZhiliError
 from zhili.mediation import paperwork, selectors, services
 from zhili.mediation.choices import Channel, DisputeType, DocumentKind, Referral
@@ -154,7 +155,7 @@ def _detail(case: Case, actor) -> dict:
 
 @router.post(
     "/cases",
-    response={200: CaseOut, 201: CaseOut},
+    response={200: CaseOut, 201: CaseOut, (400, 403, 409): Error},
     summary="Apply for mediation (or enter a case for a walk-in)",
 )
 def apply(
@@ -169,7 +170,7 @@ def apply(
 
 
 @router.get("/cases", response=list[CaseRow], summary="The cases I may see: my unit's, or my own as a party")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_cases(request, state: str | None = None, dispute_type: str | None = None):
     qs = selectors.visible_cases(request.auth).select_related("unit", "institution")
     if state:
@@ -180,7 +181,9 @@ def list_cases(request, state: str | None = None, dispute_type: str | None = Non
 
 
 @router.get(
-    "/cases/{number}", response=CaseOut, summary="A case: parties (masked unless it is yours), team, timeline"
+    "/cases/{number}",
+    response={200: CaseOut, 404: Error},
+    summary="A case: parties (masked unless it is yours), team, timeline",
 )
 def get_case(request, number: str):
     return _detail(selectors.get_case(request.auth, number), request.auth)
@@ -193,7 +196,7 @@ class MoveIn(Schema):
     observers: list[str] = []
     terms: list[str] = Field([], max_length=50)
     performance: str = Field("", max_length=300)
-    agreed_amount: Decimal | None = Field(None, ge=0)
+    agreed_amount: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     referral: Referral | None = None
 
 
@@ -218,7 +221,7 @@ def _fields(action: str, payload: MoveIn) -> dict:
 
 @router.post(
     "/cases/{number}/actions/{action}",
-    response=CaseOut,
+    response={200: CaseOut, (400, 403, 404, 409): Error},
     summary="Move the case: accept, decline, assign, start, agree, fail, withdraw, refer, archive",
 )
 def move(request, number: str, action: str, payload: MoveIn):
@@ -241,7 +244,9 @@ class PreferIn(Schema):
 
 
 @router.get(
-    "/cases/{number}/mediators", response=list[OfferedOut], summary="The mediators the applicant may ask for"
+    "/cases/{number}/mediators",
+    response={200: list[OfferedOut], 404: Error},
+    summary="The mediators the applicant may ask for",
 )
 def offered(request, number: str):
     case = selectors.get_case(request.auth, number)
@@ -253,7 +258,9 @@ def offered(request, number: str):
 
 
 @router.post(
-    "/cases/{number}/prefer", response=CaseOut, summary="The applicant asks for one of the offered mediators"
+    "/cases/{number}/prefer",
+    response={200: CaseOut, (400, 403, 404, 409): Error},
+    summary="The applicant asks for one of the offered mediators",
 )
 def prefer(request, number: str, payload: PreferIn):
     case = services.prefer(
@@ -267,7 +274,11 @@ class ReassignIn(Schema):
     reason: str = Field(..., max_length=2000)
 
 
-@router.post("/cases/{number}/reassign", response=CaseOut, summary="A new lead mediator, with the reason")
+@router.post(
+    "/cases/{number}/reassign",
+    response={200: CaseOut, (400, 403, 404, 409): Error},
+    summary="A new lead mediator, with the reason",
+)
 def reassign(request, number: str, payload: ReassignIn):
     case = services.reassign(
         case=selectors.get_case(request.auth, number), actor=request.auth, **payload.dict()
@@ -281,7 +292,9 @@ class ExtendIn(Schema):
 
 
 @router.post(
-    "/cases/{number}/extend", response=CaseOut, summary="Extend the mediation period, with the reason"
+    "/cases/{number}/extend",
+    response={200: CaseOut, (400, 403, 404, 409): Error},
+    summary="Extend the mediation period, with the reason",
 )
 def extend(request, number: str, payload: ExtendIn):
     case = services.extend(
@@ -304,7 +317,7 @@ class MessageOut(Schema):
 
 @router.get(
     "/cases/{number}/messages",
-    response=list[MessageOut],
+    response={200: list[MessageOut], 404: Error},
     summary="The case's thread (private notes for the team only)",
 )
 def messages(request, number: str):
@@ -312,7 +325,11 @@ def messages(request, number: str):
     return list(selectors.messages(case, request.auth))
 
 
-@router.post("/cases/{number}/messages", response={201: MessageOut}, summary="Write in the case's thread")
+@router.post(
+    "/cases/{number}/messages",
+    response={201: MessageOut, (403, 404): Error},
+    summary="Write in the case's thread",
+)
 def post_message(request, number: str, payload: MessageIn):
     case = selectors.get_case(request.auth, number)
     return Status(201, services.post_message(case=case, actor=request.auth, **payload.dict()))
@@ -330,7 +347,9 @@ class MeetingOut(MeetingIn):
 
 
 @router.post(
-    "/cases/{number}/meetings", response={201: MeetingOut}, summary="Schedule a session with the parties"
+    "/cases/{number}/meetings",
+    response={201: MeetingOut, (400, 403, 404): Error},
+    summary="Schedule a session with the parties",
 )
 def schedule(request, number: str, payload: MeetingIn):
     case = selectors.get_case(request.auth, number)
@@ -355,20 +374,30 @@ class TaskOut(Schema):
         return obj.assignee.username if obj.assignee_id else None
 
 
-@router.get("/cases/{number}/tasks", response=list[TaskOut], summary="The team's tasks on the case")
+@router.get(
+    "/cases/{number}/tasks",
+    response={200: list[TaskOut], (403, 404): Error},
+    summary="The team's tasks on the case",
+)
 def tasks(request, number: str):
     case = selectors.get_case(request.auth, number)
     services.team_only(case, request.auth, _("only the case's team keeps its tasks"))
     return list(case.tasks.select_related("assignee"))
 
 
-@router.post("/cases/{number}/tasks", response={201: TaskOut}, summary="Give the team a task")
+@router.post(
+    "/cases/{number}/tasks", response={201: TaskOut, (400, 403, 404): Error}, summary="Give the team a task"
+)
 def add_task(request, number: str, payload: TaskIn):
     case = selectors.get_case(request.auth, number)
     return Status(201, services.add_task(case=case, actor=request.auth, **payload.dict()))
 
 
-@router.post("/cases/{number}/tasks/{task_id}/done", response=TaskOut, summary="Mark a task done")
+@router.post(
+    "/cases/{number}/tasks/{task_id}/done",
+    response={200: TaskOut, (400, 403, 404, 409): Error},
+    summary="Mark a task done",
+)
 def finish_task(request, number: str, task_id: int):
     case = selectors.get_case(request.auth, number)
     return services.finish_task(case=case, actor=request.auth, task_id=task_id)
@@ -384,7 +413,7 @@ class AttachmentOut(Schema):
 
 @router.post(
     "/cases/{number}/attachments",
-    response={201: AttachmentOut},
+    response={201: AttachmentOut, (403, 404, 413, 415): Error},
     summary="Attach a file (PDF, JPEG, PNG or DOCX, at most 10 MB)",
 )
 def attach(request, number: str, file: File[UploadedFile]):
@@ -394,7 +423,9 @@ def attach(request, number: str, file: File[UploadedFile]):
 
 @router.get(
     "/cases/{number}/documents/{kind}.{fmt}",
+    response={(403, 404, 409): Error},
     summary="A document of the case, DOCX or PDF (the signed PDF once signed)",
+    openapi_extra=file_answer("application/pdf", DOCX),
 )
 def document(request, number: str, kind: DocumentKind, fmt: Literal["docx", "pdf"]):
     case = selectors.get_case(request.auth, number)
@@ -416,7 +447,7 @@ class SignOut(Schema):
 
 @router.post(
     "/cases/{number}/sign",
-    response={201: SignOut},
+    response={201: SignOut, (400, 403, 404, 409): Error},
     summary="Sign the agreement (a party or the lead mediator)",
 )
 def sign(request, number: str, payload: SignIn):
@@ -455,7 +486,9 @@ def verify_code(request, code: str = Query(..., max_length=40)):
     return paperwork.verify(code=code)
 
 
-@public.post("/verify", response=VerifyOut, summary="Check a signed agreement by uploading its PDF")
+@public.post(
+    "/verify", response={200: VerifyOut, 413: Error}, summary="Check a signed agreement by uploading its PDF"
+)
 def verify_file(request, file: File[UploadedFile]):
     if file.size > services.MAX_ATTACHMENT:
         raise ZhiliError(_("file: at most 10 MB"), code="too_large", status=413)

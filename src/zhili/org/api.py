@@ -6,13 +6,13 @@ from django.contrib.auth import authenticate, login, logout
 from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
-from pydantic import ConfigDict
+from ninja.pagination import paginate
 
+from zhili.core.api import Error, Pages, PatchSchema
 from zhili.core.errors import ZhiliError
 from zhili.core.scope import get_scoped, scoped
 from zhili.org import selectors, services
-from zhili.org.models import ApiToken, AuditLog, Department, User
+from zhili.org.models import AuditLog, Department, User
 from zhili.org.roles import Role
 
 auth_router = Router(tags=["auth"])
@@ -64,10 +64,8 @@ class PersonalOut(Schema):
     id_number: str
 
 
-class UserPatch(Schema):
+class UserPatch(PatchSchema):
     """What may be changed here; a role is given in the admin, never by a script."""
-
-    model_config = ConfigDict(extra="forbid")
 
     display_name: str | None = Field(None, min_length=1, max_length=60)
     phone: str | None = Field(None, pattern=r"^\+?[0-9\-]{5,20}$")
@@ -128,7 +126,13 @@ class TokenCreatedOut(TokenOut):
 
 
 # --- auth -----------------------------------------------------------------------------------
-@auth_router.post("/login", auth=None, response={200: UserOut}, summary="Log in (session cookie)")
+@auth_router.post(
+    "/login",
+    auth=None,
+    response={200: UserOut, 401: Error, 429: Error},
+    summary="Log in (session cookie)",
+    description="401: wrong username or password; 429: too many failures, the account is locked for a while.",
+)
 def login_view(request, payload: LoginIn):
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
@@ -147,7 +151,7 @@ def logout_view(request):
 
 @auth_router.get("/tokens", response=list[TokenOut], summary="Your API tokens")
 def list_tokens(request):
-    return ApiToken.objects.filter(user=request.auth)
+    return selectors.own_tokens(request.auth)
 
 
 @auth_router.post("/tokens", response={201: TokenCreatedOut}, summary="Create an API token")
@@ -156,14 +160,9 @@ def create_token(request, payload: TokenIn):
     return Status(201, {**TokenOut.from_orm(token).dict(), "key": key})
 
 
-@auth_router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke an API token")
+@auth_router.delete("/tokens/{token_id}", response={204: None, 404: Error}, summary="Revoke an API token")
 def revoke_token(request, token_id: int):
-    token = ApiToken.objects.filter(user=request.auth, pk=token_id).first()
-    if token is None:
-        from django.http import Http404
-
-        raise Http404
-    services.revoke_token(actor=request.auth, token=token)
+    services.revoke_token(actor=request.auth, token=selectors.own_token(request.auth, token_id))
     return Status(204, None)
 
 
@@ -173,23 +172,29 @@ def me(request):
     return request.auth
 
 
-@router.get("/departments", response=list[DepartmentOut], summary="Data-owning departments")
+@router.get(
+    "/departments", response={200: list[DepartmentOut], 403: Error}, summary="Data-owning departments"
+)
 def list_departments(request):
     return scoped(request.auth, Department).order_by("code")
 
 
-@router.get("/users", response=list[UserOut], summary="Users in your scope (personal data masked)")
-@paginate(PageNumberPagination, page_size=100)
+@router.get(
+    "/users", response={200: list[UserOut], 403: Error}, summary="Users in your scope (personal data masked)"
+)
+@paginate(Pages, page_size=100)
 def list_users(request, filters: Query[UserFilter]):
     return selectors.filter_users(scoped(request.auth, User), **filters.dict())
 
 
-@router.get("/users/{user_id}", response=UserOut, summary="One user (personal data masked)")
+@router.get(
+    "/users/{user_id}", response={200: UserOut, (403, 404): Error}, summary="One user (personal data masked)"
+)
 def get_user(request, user_id: int):
     return get_scoped(request.auth, User, pk=user_id)
 
 
-@router.patch("/users/{user_id}", response=UserOut, summary="Change a user")
+@router.patch("/users/{user_id}", response={200: UserOut, (400, 403, 404): Error}, summary="Change a user")
 def patch_user(request, user_id: int, payload: UserPatch):
     user = get_scoped(request.auth, User, "change", pk=user_id)
     return services.update_user(actor=request.auth, user=user, **payload.dict(exclude_unset=True))
@@ -197,7 +202,7 @@ def patch_user(request, user_id: int, payload: UserPatch):
 
 @router.get(
     "/users/{user_id}/personal",
-    response=PersonalOut,
+    response={200: PersonalOut, (403, 404): Error},
     summary="A user's ID number and phone in full (audited)",
 )
 def get_user_personal(request, user_id: int):
@@ -205,8 +210,8 @@ def get_user_personal(request, user_id: int):
     return services.read_personal(actor=request.auth, user=user)
 
 
-@router.get("/audit", response=list[AuditOut], summary="The audit log of your scope")
-@paginate(PageNumberPagination, page_size=100)
+@router.get("/audit", response={200: list[AuditOut], 403: Error}, summary="The audit log of your scope")
+@paginate(Pages, page_size=100)
 def list_audit(request, filters: Query[AuditFilter]):
     qs = scoped(request.auth, AuditLog)
     for field, value in filters.dict(exclude_none=True).items():

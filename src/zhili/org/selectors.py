@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from zhili.core.masking import mask_id_number, mask_phone
+from zhili.org.models import ApiToken
 
 
 def _is_self(user, actor) -> bool:
@@ -30,3 +32,16 @@ def filter_users(qs: QuerySet, *, role=None, within=None, q=None) -> QuerySet:
 
         qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
     return qs
+
+
+def own_tokens(user) -> QuerySet:
+    """A user's API tokens, newest first: everyone sees their own tokens and nobody else's."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def own_token(user, token_id: int):
+    """One of the user's own tokens; anyone else's answers like a missing one (404)."""
+    token = own_tokens(user).filter(pk=token_id).first()
+    if token is None:
+        raise Http404
+    return token

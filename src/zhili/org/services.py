@@ -70,17 +70,48 @@ def read_personal(*, actor, user: User) -> dict:
     return {"id": user.pk, "username": user.username, "phone": user.phone, "id_number": user.id_number}
 
 
+MAX_TOKEN_DAYS = 3650
+
+
 @transaction.atomic
-def create_token(*, actor, name: str, days: int | None) -> tuple[ApiToken, str]:
+def create_token(
+    *, actor, name: str, days: int | None, owner: User | None = None, actor_username: str = ""
+) -> tuple[ApiToken, str]:
+    """A token for `owner` (the actor's own, from the API and the tokens page; any user's from the
+    command line, where the actor is the operator). The key is returned once; only its hash is kept."""
+    owner = owner or actor
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ZhiliError(
+            _("Name the token (at most 100 characters)"),
+            details=[{"field": "name", "reason": _("1 to 100 characters")}],
+        )
+    if days is not None and not 1 <= days <= MAX_TOKEN_DAYS:
+        raise ZhiliError(
+            _("A token is valid for 1 to %(max)d days") % {"max": MAX_TOKEN_DAYS},
+            details=[{"field": "days", "reason": _("1 to %(max)d, or none") % {"max": MAX_TOKEN_DAYS}}],
+        )
+    if not owner.is_active:
+        raise ZhiliError(
+            _("%(user)s is not an active account") % {"user": owner.get_username()},
+            details=[{"field": "user", "reason": _("inactive")}],
+        )
     key, prefix, digest = keys.new_key("zl")
     token = ApiToken.objects.create(
-        user=actor,
+        user=owner,
         name=name,
         prefix=prefix,
         digest=digest,
         expires_at=timezone.now() + timedelta(days=days) if days else None,
     )
-    record(actor=actor, action=AuditAction.TOKEN_CREATED, obj=token, unit_code=_unit_code(actor))
+    record(
+        actor=actor,
+        actor_username=actor_username,
+        action=AuditAction.TOKEN_CREATED,
+        obj=token,
+        unit_code=_unit_code(owner),
+        details={"user": owner.get_username(), "days": days},
+    )
     return token, key
 
 

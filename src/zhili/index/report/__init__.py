@@ -17,8 +17,14 @@ from django.conf import settings
 from django.utils import timezone
 
 from zhili.core.errors import ZhiliError
+from zhili.index.models import Run
+from zhili.index.report.content import INDEX_CODE, STARS_CODE
 
 FORMATS = ("pdf", "docx")
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 
 
 def default_path(month_key: str, fmt: str) -> Path:
@@ -72,3 +78,56 @@ def write_report(
                  "file": str(path), "runs": report.run_ids, "bytes": len(data)},
     )  # fmt: skip
     return path
+
+
+def current_report(*, period, fmt: str, actor_username: str = "") -> Path:
+    """The city's report of the month `period` as a file: the one written before, unless a run it
+    quotes was published after it (then written again). The reports page and the API serve this
+    same file, so that everyone who downloads the month's report gets the same publication."""
+    key = f"{period.start:%Y-%m}"
+    path = default_path(key, fmt)
+    published = Run.objects.filter(
+        definition__code=INDEX_CODE, period_kind="month", published_at__isnull=False,
+        first__lte=period.start, last__gte=period.start,
+    ).exists()  # fmt: skip
+    try:
+        if not published or _stale(path, period):
+            # Without a published run this raises ReportNotReady, whose message says what to run.
+            newest = _newest(period)
+            path = write_report(month=key, fmt=fmt, output=None, actor_username=actor_username)
+            _stamp(path).write_text(newest, encoding="utf-8")
+    except FileNotFoundError:
+        # Two requests wrote it at once (the preview and a download): the other one's file stands.
+        if not path.exists():
+            raise
+    return path
+
+
+def _newest(period) -> str:
+    """The latest publication among the runs the report quotes (this month's and last month's
+    index, the days, the stars), as text."""
+    newest = (
+        Run.objects.filter(
+            definition__code__in=[INDEX_CODE, STARS_CODE],
+            published_at__isnull=False,
+            first__lte=period.end,
+            last__gte=period.previous().start,
+        )
+        .order_by("-published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    return newest.isoformat() if newest else ""
+
+
+def _stamp(path: Path) -> Path:
+    return path.with_name(path.name + ".published")
+
+
+def _stale(path: Path, period) -> bool:
+    """No file yet, or a run the report quotes was published after it was written. The file
+    keeps the publication it was written from beside it: the database's clock, not the file
+    system's, decides (they differ across machines, and under a test's frozen clock)."""
+    if not path.exists() or not _stamp(path).exists():
+        return True
+    return _stamp(path).read_text(encoding="utf-8") != _newest(period)

@@ -15,14 +15,9 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from zhili.core.errors import ZhiliError
 from zhili.core.scope import scoped
 from zhili.index.models import Outcome, Run
-from zhili.index.periods import Period, PeriodError, parse_period, periods_between
-from zhili.index.report import FORMATS, default_path, write_report
-from zhili.index.report.content import INDEX_CODE, STARS_CODE
-
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
+from zhili.index.periods import PeriodError, parse_period, periods_between
+from zhili.index.report import CONTENT_TYPES, FORMATS, current_report, default_path
+from zhili.index.report.content import INDEX_CODE
 
 
 def report_months() -> list[dict]:
@@ -62,36 +57,6 @@ def reports(request):
     )
 
 
-def _newest(month: Period) -> str:
-    """The latest publication among the runs the report quotes (this month's and last month's
-    index, the days, the stars), as text."""
-    newest = (
-        Run.objects.filter(
-            definition__code__in=[INDEX_CODE, STARS_CODE],
-            published_at__isnull=False,
-            first__lte=month.end,
-            last__gte=month.previous().start,
-        )
-        .order_by("-published_at")
-        .values_list("published_at", flat=True)
-        .first()
-    )
-    return newest.isoformat() if newest else ""
-
-
-def _stamp(path):
-    return path.with_name(path.name + ".published")
-
-
-def _stale(path, month: Period) -> bool:
-    """No file yet, or a run the report quotes was published after it was written. The file
-    keeps the publication it was written from beside it: the database's clock, not the file
-    system's, decides (they differ across machines, and under a test's frozen clock)."""
-    if not path.exists() or not _stamp(path).exists():
-        return True
-    return _stamp(path).read_text(encoding="utf-8") != _newest(month)
-
-
 @login_required
 @xframe_options_sameorigin  # the list page embeds the PDF
 def report_file(request, month: str, fmt: str):
@@ -102,25 +67,8 @@ def report_file(request, month: str, fmt: str):
         period = parse_period("month", month)
     except PeriodError:
         raise Http404 from None
-    key = f"{period.start:%Y-%m}"
-    path = default_path(key, fmt)
-    published = Run.objects.filter(
-        definition__code=INDEX_CODE,
-        period_kind="month",
-        published_at__isnull=False,
-        first__lte=period.start,
-        last__gte=period.start,
-    ).exists()
     try:
-        if not published or _stale(path, period):
-            # Without a published run this raises ReportNotReady, whose message says what to run.
-            newest = _newest(period)
-            path = write_report(month=key, fmt=fmt, output=None, actor_username=request.user.get_username())
-            _stamp(path).write_text(newest, encoding="utf-8")
-    except FileNotFoundError:
-        # Two requests wrote it at once (the preview and a download): the other one's file stands.
-        if not path.exists():
-            raise
+        path = current_report(period=period, fmt=fmt, actor_username=request.user.get_username())
     except ZhiliError as exc:
         context = {"message": exc.message, "month": period.label(get_language() or "zh-hans")}
         return render(request, "web/dashboard/reports_missing.html", context, status=exc.status)
