@@ -41,6 +41,7 @@ POPULATION_COLUMNS = ("resident", "registered", "floating")
 # Figures beside the population, per year: GDP in 100 million yuan (亿元) and motor vehicles,
 # the denominators of per-GDP and per-vehicle rates of the index.
 FIGURE_COLUMNS = ("gdp", "vehicles")
+WHOLE_MAX = 2**31 - 1  # what the population and vehicle columns hold
 KNOWN_COLUMNS = (*REQUIRED_COLUMNS, "name_en", "year", *POPULATION_COLUMNS, *FIGURE_COLUMNS)
 MAX_ERRORS = 50
 
@@ -286,7 +287,7 @@ def _parse_row(row: dict[str, str], line: int, errors: _Collector, year: int | N
             continue
         try:
             number = int(value.replace(",", ""))
-            if number < 0:
+            if not 0 <= number <= WHOLE_MAX:
                 raise ValueError
         except ValueError:
             errors.add(line, col, _("“%(value)s” is not a whole number ≥ 0") % {"value": value})
@@ -299,7 +300,7 @@ def _parse_row(row: dict[str, str], line: int, errors: _Collector, year: int | N
             continue
         try:
             number = float(value.replace(",", "")) if col == "gdp" else int(value.replace(",", ""))
-            if not number >= 0 or number != number:
+            if not 0 <= number <= (1e9 if col == "gdp" else WHOLE_MAX):  # NaN fails too
                 raise ValueError
         except ValueError:
             kind = _("a number ≥ 0") if col == "gdp" else _("a whole number ≥ 0")
