@@ -289,7 +289,7 @@ def test_a_leaf_reads_as_written_with_defaults_filled_in(pingan):
     assert petitions.missing == "incomplete"
     assert pingan.find("ecology/illegal_land_use").missing == "carry_last"
     assert pingan.find("ecology/air_quality/pm25").measure["categories"] == ["pm25"]
-    assert pingan.grades["bands"] == [[86, "blue"], [82, "yellow"], [76, "orange"], [None, "red"]]
+    assert pingan.grades["bands"] == [[83, "blue"], [79, "yellow"], [73, "orange"], [None, "red"]]
     assert pingan.coverage == {"minimum": 0.75}
     assert pingan.streaks == {"colour": "red", "levels": {3: "warning", 4: "summons", 5: "accountability"}}
 
