@@ -146,9 +146,13 @@ def log_lines():
     """What the configured console handler prints (settings.LOGGING), as lines."""
     handler = logging.getLogger("django").handlers[0]
     stream = io.StringIO()
-    previous = handler.setStream(stream)
+    # Swapped without Handler.setStream, which flushes the old stream first: under pytest's
+    # capture that is a file pytest may already have closed.
+    with handler.lock:
+        previous, handler.stream = handler.stream, stream
     yield lambda: stream.getvalue().splitlines()
-    handler.setStream(previous)
+    with handler.lock:
+        handler.stream = previous
 
 
 def test_a_403_on_a_page_is_logged_as_one_line_without_a_traceback(personas, log_lines):

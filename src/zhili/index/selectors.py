@@ -92,11 +92,19 @@ def period_state(code: str, kind: str, start: date) -> tuple[str, list[str]]:
     run = latest_run_for(code, kind, start)
     if run is None:
         return "none", []
+    from zhili.index.engine import MAX_SHORT_SHARE
+
     provisional = run.outcomes.filter(period_start=start, provisional=True).exists()
     period = Period(kind, start)
     first, last = period.start.isoformat(), period.end.isoformat()
+    length = (period.end - period.start).days + 1
+    # As the engine has it (engine.feed_missing): a day is incomplete with one short delivery, a
+    # longer period when a department delivered short on more than MAX_SHORT_SHARE of its days.
     short = sorted(
-        {f["department"] for f in run.missing_feeds if any(first <= d <= last for d in f.get("days", []))}
+        f["department"]
+        for f in run.missing_feeds
+        if (n := sum(1 for d in f.get("days", []) if first <= d <= last))
+        and (length == 1 or n > MAX_SHORT_SHARE * length)
     )
     if provisional:
         return "provisional", department_names(short)

@@ -226,9 +226,15 @@ def star_months() -> list[date]:
     return sorted(months, reverse=True)
 
 
-def village_stars(prefix: str) -> tuple[date | None, list[dict]]:
-    """The villages and communities under a town with their stars of the latest rated month."""
-    month = index.latest_published_period(star_code(), "month")
+def latest_star_month() -> date | None:
+    """The latest final month with a published star rating."""
+    return index.latest_published_period(star_code(), "month")
+
+
+def village_stars(prefix: str, month: date | None = None) -> tuple[date | None, list[dict]]:
+    """The villages and communities under a town with their stars of `month`, by default the
+    latest final rated month."""
+    month = month or latest_star_month()
     run = index.latest_run_for(star_code(), "month", month) if month else None
     stars = {}
     veto_names = {}

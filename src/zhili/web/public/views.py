@@ -171,7 +171,7 @@ def colours_json(request):
     return HttpResponse(body.model_dump_json(), content_type="application/json")
 
 
-@cached_page("date")
+@cached_page("date", "month")
 def town(request, code: str):
     unit = selectors.town(code)
     if unit is None:
@@ -184,7 +184,8 @@ def town(request, code: str):
     if info:
         for square in info["week"]:
             square["url"] = link("town", code, date=square["day"].isoformat(), lang=lang)
-    month, villages = selectors.village_stars(unit["prefix"])
+    text = request.GET.get("month", "").strip()
+    month, villages = selectors.village_stars(unit["prefix"], _parse("month", text) if text else None)
     return render(
         request,
         "web/public/town.html",
@@ -202,11 +203,14 @@ def stars(request):
     lang = request.LANGUAGE_CODE
     months = selectors.star_months()
     text = request.GET.get("month", "").strip()
-    month = _parse("month", text) if text else (months[0] if months else None)
+    # The newest final month leads, as on the town pages; a later one still short of data is
+    # in the list of months.
+    month = _parse("month", text) if text else (selectors.latest_star_month() or (months[0] if months else None))
     groups = selectors.five_stars(month) if month else None
     for group in groups or []:
         for t in group["towns"]:
-            t["url"] = link("town", t["code"], lang=lang)
+            # the town page shows its villages' stars of the month the list is of
+            t["url"] = link("town", t["code"], month=month.strftime("%Y-%m"), lang=lang)
     choices = [(m.strftime("%Y-%m"), selectors.label("month", m), m == month) for m in months]
     return render(
         request,
