@@ -205,7 +205,9 @@ def stars(request):
     text = request.GET.get("month", "").strip()
     # The newest final month leads, as on the town pages; a later one still short of data is
     # in the list of months.
-    month = _parse("month", text) if text else (selectors.latest_star_month() or (months[0] if months else None))
+    month = (
+        _parse("month", text) if text else (selectors.latest_star_month() or (months[0] if months else None))
+    )
     groups = selectors.five_stars(month) if month else None
     for group in groups or []:
         for t in group["towns"]:
