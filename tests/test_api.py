@@ -5,8 +5,8 @@ import json
 import pytest
 
 from tests.conftest import OTHER_VILLAGE, OWN_TOWN, OWN_VILLAGE, PASSWORD, POINT_OWN, client_for
+from zhili.core.models import AuditAction, AuditLog
 from zhili.geo.models import Population
-from zhili.org.models import AuditAction, AuditLog
 
 
 def test_a_town_cadre_lists_only_their_town_and_below(personas):

@@ -6,9 +6,9 @@ from django.core.management.base import CommandError
 
 from tests.conftest import DATA
 from zhili.core.errors import ZhiliError
+from zhili.core.models import AuditLog
 from zhili.geo.importing import import_boundaries, import_divisions
 from zhili.geo.models import Kind, Level, Population, Unit
-from zhili.org.models import AuditLog
 
 
 def write(tmp_path: Path, name: str, text: str | bytes) -> Path:

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 
 from tests.conftest import OTHER_VILLAGE, OWN_VILLAGE, POINT_OTHER
+from zhili.core.models import AuditLog
 from zhili.hub.models import Delivery, Event, LakeDay, Rejection
-from zhili.org.models import AuditLog
 
 
 def post(key: str, events: list[dict], mode: str = "partial"):

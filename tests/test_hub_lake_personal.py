@@ -14,10 +14,10 @@ import pytest
 
 from tests.conftest import client_for
 from tests.test_hub_ingest import burglary, post
+from zhili.core.models import AuditLog
 from zhili.hub.lake import LAKE_FORMAT, day_path, export, lake_root
 from zhili.hub.models import Event, LakeDay
 from zhili.hub.pseudonym import KEY_FILE, key_id
-from zhili.org.models import AuditLog
 
 KEY = "a-test-key-that-is-long-enough-0123456789"
 PHONE, OTHER_PHONE = "13812345678", "13987654321"

@@ -8,8 +8,9 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.conftest import OWN_VILLAGE, client_for, make_user
+from zhili.core.models import AuditLog
 from zhili.hub.models import ColumnMapping, Delivery, Event
-from zhili.org.models import AuditLog, Department
+from zhili.org.models import Department
 
 COLUMNS = "警情编号 = source_id\n报警时间 = occurred_at\n村居代码 = unit_code\n发案时段 = category\n"
 

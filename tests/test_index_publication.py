@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from tests.conftest import OTHER_TOWN, OWN_TOWN, client_for
 from tests.test_index_api import published  # noqa: F401 - the fixture
 from tests.test_screen_reports_definitions import report_month  # noqa: F401 - the fixture
-from zhili.org.models import AuditLog
+from zhili.core.models import AuditLog
 
 HISTORY = "/api/v1/index/results/{}/history?definition=t&period=day&since=2026-03-01&until=2026-03-06"
 

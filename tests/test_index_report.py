@@ -127,7 +127,7 @@ def _district_order(monthly: Run) -> list[str]:
 def test_the_pdf_is_chinese_with_embedded_cjk_fonts_and_renders(published):
     from pypdf import PdfReader
 
-    from zhili.org.models import AuditLog
+    from zhili.core.models import AuditLog
 
     path = write_report(month="2026-10", fmt="pdf", output=None, actor_username="test")
     assert path == published["dir"] / "data" / "reports" / "pingan-2026-10.pdf"

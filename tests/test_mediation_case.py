@@ -29,8 +29,8 @@ def test_one_case_from_application_to_signed_archived_agreement(mediation):
     import docx
     from pypdf import PdfReader
 
+    from zhili.core.models import AuditLog
     from zhili.hub.models import Event
-    from zhili.org.models import AuditLog
 
     alice, bob = client_for(mediation["resident_own"]), client_for(mediation["resident_other"])
     head, carol = client_for(mediation["mediator"]), client_for(mediation["carol"])
@@ -197,7 +197,7 @@ def test_illegal_jumps_are_refused_and_change_nothing(mediation):
 
 
 def test_the_wrong_people_are_refused_and_other_towns_see_nothing(mediation):
-    from zhili.org.models import AuditLog
+    from zhili.core.models import AuditLog
 
     number = apply_as(mediation)
     alice, carol, dave = (client_for(mediation[k]) for k in ("resident_own", "carol", "dave"))

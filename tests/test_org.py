@@ -106,7 +106,7 @@ def test_the_admin_hides_personal_data_from_roles_without_the_right(personas):
     page = cadre.get(f"/admin/org/user/{alice.pk}/change/").content.decode()
     assert "138****5678" in page and "13812345678" not in page
     assert "44990219900101123X" not in page
-    from zhili.org.models import AuditAction, AuditLog
+    from zhili.core.models import AuditAction, AuditLog
 
     admin = client_for(personas["system_admin"])
     page = admin.get(f"/admin/org/user/{alice.pk}/change/").content.decode()

@@ -7,9 +7,10 @@ import pytest
 from django.contrib.auth.models import Group
 
 from tests.conftest import OTHER_VILLAGE, OWN_TOWN, OWN_VILLAGE, client_for, make_user
+from zhili.core.models import AuditAction, AuditLog
 from zhili.geo.models import Unit
 from zhili.org import rights
-from zhili.org.models import AuditAction, AuditLog, Department, User
+from zhili.org.models import Department, User
 from zhili.org.roles import STAFF_ROLES, Role
 
 ROLES = [r.value for r in Role]

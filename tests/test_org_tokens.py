@@ -16,7 +16,8 @@ from django.test import Client
 
 from tests.conftest import client_for
 from zhili.core import keys
-from zhili.org.models import ApiToken, AuditAction, AuditLog
+from zhili.core.models import AuditAction, AuditLog
+from zhili.org.models import ApiToken
 from zhili.org.services import create_token
 
 CITY_TIME = ZoneInfo("Asia/Shanghai")

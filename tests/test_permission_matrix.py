@@ -14,8 +14,9 @@ from tests.conftest import (
     POINT_OWN,
     client_for,
 )
-from zhili.org.audit import record
-from zhili.org.models import ApiToken, AuditAction
+from zhili.core.audit import record
+from zhili.core.models import AuditAction
+from zhili.org.models import ApiToken
 from zhili.org.roles import ROLE_PERMISSIONS, Role
 
 ROLES = [r.value for r in Role]
@@ -93,7 +94,7 @@ MATRIX = {
         "/api/v1/org/users/{bob}/personal",
         need="org.view_personal_data",
     ),
-    ("get", "/api/v1/org/audit"): listing("org.view_auditlog", "/api/v1/org/audit", "unit_code"),
+    ("get", "/api/v1/org/audit"): listing("core.view_auditlog", "/api/v1/org/audit", "unit_code"),
     # City-wide reference data: the permission is the whole rule.
     ("get", "/api/v1/org/departments"): {
         "kind": "citywide",

@@ -168,7 +168,7 @@ def test_the_reports_list_shows_the_months_of_published_monthly_runs(report_mont
 
 
 def test_the_report_file_is_written_once_and_served(report_month):
-    from zhili.org.models import AuditLog
+    from zhili.core.models import AuditLog
 
     client = client_for(report_month["analyst"])
     pdf = client.get("/dash/reports/2026-03.pdf")

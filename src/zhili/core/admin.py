@@ -26,8 +26,8 @@ class ScopedAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if self.audit_changes:
-            from zhili.org.audit import record
-            from zhili.org.models import AuditAction
+            from zhili.core.audit import record
+            from zhili.core.models import AuditAction
 
             changed = sorted(form.changed_data) if form is not None else []
             record(
@@ -43,8 +43,8 @@ class ScopedAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
         if self.audit_changes:
-            from zhili.org.audit import record
-            from zhili.org.models import AuditAction
+            from zhili.core.audit import record
+            from zhili.core.models import AuditAction
 
             for obj in formset.new_objects:
                 record(actor=request.user, action=AuditAction.CREATE, obj=obj, details={"via": "admin"})
@@ -60,8 +60,8 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         if self.audit_changes:
-            from zhili.org.audit import record
-            from zhili.org.models import AuditAction
+            from zhili.core.audit import record
+            from zhili.core.models import AuditAction
 
             record(actor=request.user, action=AuditAction.DELETE, obj=obj, details={"via": "admin"})
         super().delete_model(request, obj)

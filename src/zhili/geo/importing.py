@@ -216,8 +216,8 @@ def import_divisions(
                 result.populations += 1
         errors.raise_if_any()  # a figure for a year without its population: nothing is kept
         if rows:
-            from zhili.org.audit import record
-            from zhili.org.models import AuditAction
+            from zhili.core.audit import record
+            from zhili.core.models import AuditAction
 
             record(
                 actor=actor,
@@ -441,8 +441,8 @@ def import_boundaries(path: str | Path, *, actor=None, actor_username: str = "")
     with transaction.atomic():
         for unit, geometry, geom in updates:
             set_boundary(unit, geometry, geom)
-        from zhili.org.audit import record
-        from zhili.org.models import AuditAction
+        from zhili.core.audit import record
+        from zhili.core.models import AuditAction
 
         record(
             actor=actor,

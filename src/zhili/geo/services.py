@@ -6,10 +6,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhili.core.audit import record
 from zhili.core.errors import ZhiliError
+from zhili.core.models import AuditAction
 from zhili.geo.models import Population, Unit
-from zhili.org.audit import record
-from zhili.org.models import AuditAction
 
 
 def validate_year(year: int) -> None:

@@ -41,8 +41,8 @@ class EventTypeAdmin(ScopedAdmin):
     def save_model(self, request, obj, form, change):
         save_event_type(event_type=obj, actor_username=request.user.get_username())
         if self.audit_changes:
-            from zhili.org.audit import record
-            from zhili.org.models import AuditAction
+            from zhili.core.audit import record
+            from zhili.core.models import AuditAction
 
             record(
                 actor=request.user,

@@ -181,8 +181,8 @@ def _refuse_other_departments_types(source: Source, events: list[dict]) -> None:
         if isinstance(e, dict) and isinstance(e.get("type"), str) and e["type"] in foreign
     ]
     if bad:
-        from zhili.org.audit import record
-        from zhili.org.models import AuditAction
+        from zhili.core.audit import record
+        from zhili.core.models import AuditAction
 
         record(
             actor=None,

@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from zhili.core import keys
+from zhili.core.audit import record
+from zhili.core.models import AuditAction
 from zhili.core.scope import actor_may
 from zhili.hub.models import ColumnMapping, Delivery, EventType, EventTypeVersion, QualityAlert, Source
-from zhili.org.audit import record
-from zhili.org.models import AuditAction, Department
+from zhili.org.models import Department
 
 
 @transaction.atomic

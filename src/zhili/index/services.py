@@ -13,7 +13,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhili.core.audit import record
 from zhili.core.errors import Conflict, NotFound, ZhiliError
+from zhili.core.models import AuditAction
 from zhili.hub.ingest import cutoff_for
 from zhili.index.cube import Cube, MeasureSet
 from zhili.index.definitions import DATA_DIR, SHIPPED, Definition, canonical_json, load_text
@@ -23,8 +25,6 @@ from zhili.index.models import Alert, DefinitionVersion, Engine, Run
 from zhili.index.models import Outcome as OutcomeRow
 from zhili.index.periods import KINDS, Period, PeriodError, parse_period, periods_between
 from zhili.index.selectors import LEVEL_NUMBER, STAMP_KEY
-from zhili.org.audit import record
-from zhili.org.models import AuditAction
 
 
 class DataNotReady(ZhiliError):

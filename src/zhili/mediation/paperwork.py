@@ -18,14 +18,14 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhili.core.audit import record
 from zhili.core.errors import Conflict, Forbidden, NotFound
 from zhili.core.masking import mask_id_number, mask_phone
+from zhili.core.models import AuditAction
 from zhili.index.periods import Period
 from zhili.mediation import documents, signing
 from zhili.mediation.choices import DocumentKind, MemberRole, State
 from zhili.mediation.models import Case, Document, Mediator, Signature
-from zhili.org.audit import record
-from zhili.org.models import AuditAction
 
 
 def _date(moment: datetime | None) -> str:

@@ -11,13 +11,14 @@ from django.db.models import BooleanField, DateField, Exists, ExpressionWrapper,
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext as _
 
+from zhili.core.audit import record
 from zhili.core.errors import NotFound
 from zhili.core.masking import mask_id_number, mask_phone
+from zhili.core.models import AuditAction
 from zhili.mediation.choices import OPEN_STATES, State
 from zhili.mediation.models import Case, Mediator, Member, Party
 from zhili.mediation.services import overdue_cases
-from zhili.org.audit import record
-from zhili.org.models import AuditAction, User
+from zhili.org.models import User
 
 
 def visible_cases(actor) -> QuerySet[Case]:

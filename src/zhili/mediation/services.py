@@ -19,8 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
+from zhili.core.audit import record
 from zhili.core.errors import Conflict, Forbidden, NotFound, ZhiliError
 from zhili.core.idnumber import is_valid as is_valid_id
+from zhili.core.models import AuditAction
 from zhili.core.scope import code_prefix
 from zhili.geo.models import Level, Unit
 from zhili.mediation.choices import OPEN_STATES, Channel, MemberRole, PartyRole, State
@@ -37,8 +39,7 @@ from zhili.mediation.models import (
     Step,
     Task,
 )
-from zhili.org.audit import record
-from zhili.org.models import AuditAction, User
+from zhili.org.models import User
 
 ACCEPT_HOURS = 72  # the institution decides on acceptance within three days
 DUPLICATE_MINUTES = 30

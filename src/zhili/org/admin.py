@@ -7,11 +7,12 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from zhili.core.admin import ReadOnlyAdmin, ScopedAdmin
+from zhili.core.audit import record
 from zhili.core.errors import ZhiliError
 from zhili.core.masking import mask_id_number, mask_phone
+from zhili.core.models import AuditAction, AuditLog
 from zhili.org import rights
-from zhili.org.audit import record
-from zhili.org.models import ApiToken, AuditAction, AuditLog, Department, PhoneCode, User
+from zhili.org.models import ApiToken, Department, PhoneCode, User
 from zhili.org.roles import Role
 
 

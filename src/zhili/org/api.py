@@ -10,9 +10,10 @@ from ninja.pagination import paginate
 
 from zhili.core.api import Error, Pages, PatchSchema
 from zhili.core.errors import ZhiliError
+from zhili.core.models import AuditLog
 from zhili.core.scope import get_scoped, scoped
 from zhili.org import selectors, services
-from zhili.org.models import AuditLog, Department, User
+from zhili.org.models import Department, User
 from zhili.org.roles import Role
 
 auth_router = Router(tags=["auth"])

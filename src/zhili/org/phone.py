@@ -21,9 +21,10 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from zhili.core.audit import record
 from zhili.core.errors import ZhiliError
-from zhili.org.audit import record
-from zhili.org.models import AuditAction, PhoneCode, User
+from zhili.core.models import AuditAction
+from zhili.org.models import PhoneCode, User
 
 log = logging.getLogger("zhili.phone")
 MOBILE = re.compile(r"^1[3-9]\d{9}$")

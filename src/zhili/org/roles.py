@@ -47,7 +47,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _INDEX_READ
     | _INDEX_RUN
     | _MEDIATION_READ
-    | {"org.view_auditlog"},
+    | {"core.view_auditlog"},
     Role.DATA_OFFICER: _VIEW_GEO
     | _HUB_READ
     | _HUB_QUALITY
@@ -58,7 +58,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "hub.change_columnmapping",
         "hub.add_columnmapping",
     },
-    Role.DISTRICT_CADRE: _CADRE | _HUB_READ | _INDEX_READ | _MEDIATION_READ | {"org.view_auditlog"},
+    Role.DISTRICT_CADRE: _CADRE | _HUB_READ | _INDEX_READ | _MEDIATION_READ | {"core.view_auditlog"},
     Role.TOWN_CADRE: _CADRE | _HUB_READ | _INDEX_READ | _MEDIATION_READ,
     Role.VILLAGE_CADRE: _STAFF | _HUB_READ | _INDEX_READ,
     Role.GRID_WORKER: _VIEW_GEO | {"org.view_department", "index.view_outcome"},

@@ -10,12 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhili.core import keys
+from zhili.core.audit import record
 from zhili.core.errors import Forbidden, ZhiliError
+from zhili.core.models import AuditAction
 from zhili.core.scope import in_scope
 from zhili.geo.models import Unit
 from zhili.org import rights
-from zhili.org.audit import record
-from zhili.org.models import ApiToken, AuditAction, User
+from zhili.org.models import ApiToken, User
 
 
 def update_user(*, actor, user: User, home_unit_code: str | None = None, **changes) -> User:

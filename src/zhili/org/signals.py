@@ -5,8 +5,9 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from zhili.org.audit import record
-from zhili.org.models import AuditAction, User, sync_user_role
+from zhili.core.audit import record
+from zhili.core.models import AuditAction
+from zhili.org.models import User, sync_user_role
 
 
 @receiver(user_logged_in)

@@ -36,10 +36,10 @@ def write_report(
 ) -> Path:
     """Write the report for `month` (2026-10) as `fmt` (pdf | docx) to `output` (a file, or a
     folder to put pingan-2026-10.pdf in; default <DATA_DIR>/reports/) and return its path."""
+    from zhili.core.audit import record
+    from zhili.core.models import AuditAction
     from zhili.index.report import charts, pdf, prose, word
     from zhili.index.report.content import gather
-    from zhili.org.audit import record
-    from zhili.org.models import AuditAction
 
     if fmt not in FORMATS:
         raise ZhiliError(

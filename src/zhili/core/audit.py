@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from zhili.core.context import current_request_info
-from zhili.org.models import AuditAction, AuditLog
+from zhili.core.models import AuditAction, AuditLog
 
 
 def record(
