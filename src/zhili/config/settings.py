@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "zhili.index",
     "zhili.mediation",
     "zhili.web",
+    "zhili.demo",  # the top layer: `zhili demo`
 ]
 
 MIDDLEWARE = [

@@ -99,7 +99,7 @@ def division_map(parent_code: str | None, language: str | None) -> dict:
     """
     from django.db.models import Count
 
-    key = f"zhili:geo:map:{parent_code or 'root'}:{language}:{_map_version()}"
+    key = f"zhili:geo:map:{parent_code or 'root'}:{language}:{map_version()}"
     cached = cache.get(key)
     if cached is not None:
         return cached
@@ -135,7 +135,7 @@ def division_map(parent_code: str | None, language: str | None) -> dict:
     return result
 
 
-def _map_version() -> str:
+def map_version() -> str:
     from zhili.geo.lookup import _current_version
 
     return _current_version()

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 
+from zhili.core.dates import day_label
 from zhili.core.errors import ZhiliError
 
 KINDS = ("day", "dekad", "week", "month", "quarter", "year")
@@ -63,7 +64,7 @@ class Period:
         s = self.start
         zh = not language.startswith("en")
         if self.kind == "day":
-            return f"{s.year}年{s.month}月{s.day}日" if zh else s.isoformat()
+            return day_label(s, language)
         if self.kind == "dekad":
             part = (s.day - 1) // 10
             if zh:

@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhili.core.audit import record
+from zhili.core.dates import day_label
 from zhili.core.errors import Conflict, Forbidden, NotFound
 from zhili.core.masking import mask_id_number, mask_phone
 from zhili.core.models import AuditAction
-from zhili.index.periods import Period
 from zhili.mediation import documents, signing
 from zhili.mediation.choices import DocumentKind, MemberRole, State
 from zhili.mediation.models import Case, Document, Mediator, Signature
@@ -32,7 +32,7 @@ def _date(moment: datetime | None) -> str:
     """The documents' dates, 2026年11月3日, as the index's day periods write them."""
     if moment is None:
         return ""
-    return Period("day", timezone.localdate(moment)).label("zh-hans")
+    return day_label(timezone.localdate(moment))
 
 
 def _person(user) -> str:

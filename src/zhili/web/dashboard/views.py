@@ -295,14 +295,14 @@ def shapes(request, level: str):
     """GeoJSON of the towns or the villages in the actor's scope, simplified for the maps."""
     from shapely.geometry import mapping, shape
 
-    from zhili.geo.selectors import _map_version
+    from zhili.geo.selectors import map_version
 
     scoped(request.user, Outcome)
     levels = {"town": Level.TOWN, "village": Level.VILLAGE}
     prefix = scope_prefix(request.user)
     if level not in levels or prefix is None:
         raise Http404
-    key = f"zhili:dash:shapes:{level}:{prefix}:{get_language()}:{_map_version()}"
+    key = f"zhili:dash:shapes:{level}:{prefix}:{get_language()}:{map_version()}"
     data = cache.get(key)
     if data is None:
         qs = Unit.objects.filter(level=levels[level], code__startswith=prefix).exclude(boundary=None)
