@@ -60,8 +60,8 @@ fonts:
 	    fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils >/dev/null; \
 	fi
 
-# The layers (pyproject.toml, [tool.importlinter]): core < geo < org < hub < index | mediation
-# < web < demo. A wrong import fails here, before any test runs.
+# The layers (pyproject.toml, [tool.importlinter]): core < geo < org < hub < casework < index |
+# mediation < web < demo. A wrong import fails here, before any test runs.
 lint:
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench

@@ -192,6 +192,7 @@ def bench_pdf(args, table) -> bytes:
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
+    from zhili.casework import documents as casework_documents
     from zhili.mediation import documents
 
     context = agreement_context()
@@ -201,8 +202,8 @@ def bench_pdf(args, table) -> bytes:
         import mammoth
 
         title = Document(io.BytesIO(docx)).core_properties.title or ""
-        body = mammoth.convert_to_html(io.BytesIO(docx), style_map=documents.STYLE_MAP).value
-        return documents.PAGE.substitute(title=html.escape(title), body=body, appendix="")
+        body = mammoth.convert_to_html(io.BytesIO(docx), style_map=casework_documents.STYLE_MAP).value
+        return casework_documents.PAGE.substitute(title=html.escape(title), body=body, appendix="")
 
     docx = documents.render_docx("agreement", context)
     page = docx_to_page(docx)
@@ -210,7 +211,7 @@ def bench_pdf(args, table) -> bytes:
     def weasy() -> bytes:
         fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
         return HTML(string=page, base_url=None, url_fetcher=fetcher).write_pdf(
-            font_config=documents._font_config()
+            font_config=casework_documents._font_config()
         )
 
     pdf = documents.render_pdf("agreement", context)  # warm-up: fonts, imports
@@ -248,8 +249,10 @@ def bench_signing(args, table, pdf: bytes) -> None:
     from django.utils import timezone
     from weasyprint.urls import URLFetcher
 
+    from zhili.casework import documents as casework_documents
+    from zhili.casework import signing
     from zhili.core.masking import mask_id_number
-    from zhili.mediation import documents, signing
+    from zhili.mediation import documents
 
     context = agreement_context()
     digest = signing.sha256_hex(pdf)
@@ -332,7 +335,7 @@ def bench_signing(args, table, pdf: bytes) -> None:
     def weasy_page() -> bytes:
         fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
         return real_html(string=page, base_url=None, url_fetcher=fetcher).write_pdf(
-            font_config=documents._font_config()
+            font_config=casework_documents._font_config()
         )
 
     weasy_page()

@@ -46,9 +46,11 @@ def _clock():
 @pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()
+    from zhili.core.workdays import forget_overrides
     from zhili.geo.lookup import invalidate
 
     invalidate()
+    forget_overrides()  # a calendar day one test entered is gone with its transaction
     yield
     cache.clear()
 

@@ -100,7 +100,7 @@ def test_one_case_from_application_to_signed_archived_agreement(mediation):
     pdf = alice.get(f"{API}/cases/{number}/documents/agreement.pdf").content
     pdf_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "王爱丽" in pdf_text and "李博" in pdf_text
-    from zhili.mediation.signing import sha256_hex
+    from zhili.casework.signing import sha256_hex
 
     assert sha256_hex(pdf) == agreement["sha256"]
 

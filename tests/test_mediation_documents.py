@@ -13,6 +13,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
+from zhili.casework import documents as casework_documents
 from zhili.core.errors import ZhiliError
 from zhili.mediation import documents
 from zhili.mediation.documents import KINDS, TITLES, TemplateBroken, TemplateMissing
@@ -256,10 +257,10 @@ def test_the_docx_names_song_and_hei_as_east_asian_fonts(kind):
 
 def test_each_thread_reuses_its_own_font_configuration():
     """WeasyPrint's font map is reused between prints but never shared between threads."""
-    here = documents._font_config()
-    assert documents._font_config() is here
+    here = casework_documents._font_config()
+    assert casework_documents._font_config() is here
     other = []
-    thread = threading.Thread(target=lambda: other.append(documents._font_config()))
+    thread = threading.Thread(target=lambda: other.append(casework_documents._font_config()))
     thread.start()
     thread.join()
     assert other[0] is not here

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from zhili.mediation import signing
+from zhili.casework import signing
 
 CST = timezone(timedelta(hours=8))
 WHEN = datetime(2025, 3, 1, 10, 20, 30, tzinfo=CST)

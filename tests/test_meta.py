@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from tests.conftest import client_for
 
-ZHILI_APPS = ("core", "geo", "org", "hub", "index", "mediation", "web")
+ZHILI_APPS = ("core", "geo", "org", "hub", "casework", "index", "mediation", "web")
 
 
 def test_every_model_is_in_the_admin():

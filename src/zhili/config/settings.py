@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "zhili.geo",
     "zhili.org",
     "zhili.hub",
+    "zhili.casework",
     "zhili.index",
     "zhili.mediation",
     "zhili.web",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from zhili.core.models import CalendarDay
 from zhili.core.scope import scope_filter
 
 
@@ -84,3 +85,14 @@ class ReadOnlyAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(ScopedAdmin):
+    """The statutory calendar's corrections: only the system administrator (superuser) holds
+    the permissions; every change is audited."""
+
+    list_display = ("day", "is_workday", "name")
+    list_filter = ("is_workday",)
+    search_fields = ("name",)
+    date_hierarchy = "day"

@@ -8,6 +8,15 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = _("Core")
 
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from zhili.core.models import CalendarDay
+        from zhili.core.workdays import forget_overrides
+
+        for signal in (post_save, post_delete):
+            signal.connect(lambda **kw: forget_overrides(), sender=CalendarDay, weak=False)
+
 
 class AxesConfig(_AxesAppConfig):
     """django-axes with a Chinese name in the admin (its own catalogue has no Chinese)."""

@@ -69,3 +69,23 @@ class AuditLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("the audit log is append-only")
+
+
+class CalendarDay(models.Model):
+    """A day the statutory calendar treats otherwise than the `chinese-calendar` package does:
+    next year's holidays and make-up working days (调休) as soon as the State Council announces
+    them, or a local day off. Entered in the admin; no release needed (core.workdays)."""
+
+    day = models.DateField(_("day"), unique=True)
+    is_workday = models.BooleanField(
+        _("working day"), help_text=_("ticked: a working day (a make-up Saturday); empty: a day off")
+    )
+    name = models.CharField(_("name"), max_length=60, blank=True, help_text=_("e.g. National Day"))
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.name}".strip()

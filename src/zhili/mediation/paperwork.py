@@ -18,12 +18,13 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhili.casework import signing
 from zhili.core.audit import record
 from zhili.core.dates import day_label
 from zhili.core.errors import Conflict, Forbidden, NotFound
 from zhili.core.masking import mask_id_number, mask_phone
 from zhili.core.models import AuditAction
-from zhili.mediation import documents, signing
+from zhili.mediation import documents
 from zhili.mediation.choices import DocumentKind, MemberRole, State
 from zhili.mediation.models import Case, Document, Mediator, Signature
 

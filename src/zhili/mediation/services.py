@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
+from zhili.casework import attachments
 from zhili.core.audit import record
 from zhili.core.errors import Conflict, Forbidden, NotFound, ZhiliError
 from zhili.core.idnumber import is_valid as is_valid_id
@@ -43,15 +44,9 @@ from zhili.org.models import User
 
 ACCEPT_HOURS = 72  # the institution decides on acceptance within three days
 DUPLICATE_MINUTES = 30
-MAX_ATTACHMENT = 10 * 1024 * 1024
-# What a party may attach, and how each file type begins (a renamed file is refused).
-ATTACHMENT_TYPES = {
-    ".pdf": ("application/pdf", (b"%PDF",)),
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
-}
+# Attachments are checked by the casework kernel (type by content, size, count per case).
+MAX_ATTACHMENT = attachments.MAX_SIZE
+ATTACHMENT_TYPES = attachments.TYPES
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 
 
@@ -494,38 +489,16 @@ def schedule(
 
 
 def attach(*, case: Case, actor, upload) -> Attachment:
-    """A file for the case from a party or its team: a known type whose content matches its name."""
-    from pathlib import PurePath
-
-    from django.core.files.base import ContentFile
-
+    """A file for the case from a party or its team, checked by the casework kernel: a known
+    type whose content matches its name, at most 10 MB, at most 50 on a case."""
     from zhili.mediation.selectors import member_role, party_of
 
     if party_of(case, actor) is None and member_role(case, actor) is None:
         raise Forbidden(_("only the parties and the case's team add files to it"))
-    name = PurePath(upload.name or "").name
-    kind = ATTACHMENT_TYPES.get(PurePath(name).suffix.lower())
-    accepted = ", ".join(ATTACHMENT_TYPES)
-    if kind is None:
-        raise ZhiliError(_("file: %(name)s is not accepted; send %(types)s") % {"name": name, "types": accepted},
-                         code="unsupported_type", status=415, details=[{"field": "file"}])  # fmt: skip
-    if upload.size > MAX_ATTACHMENT:
-        raise ZhiliError(_("file: %(name)s is larger than 10 MB") % {"name": name}, code="too_large", status=413,
-                         details=[{"field": "file"}])  # fmt: skip
-    data = upload.read()
-    if not data.startswith(kind[1]):
-        raise ZhiliError(_("file: the content of %(name)s is not what its name says") % {"name": name},
-                         code="unsupported_type", status=415, details=[{"field": "file"}])  # fmt: skip
     with transaction.atomic():
-        item = Attachment(
-            case=case, name=name, content_type=kind[0], size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor.get_username(),
-        )  # fmt: skip
-        item.file.save(name, ContentFile(data), save=False)
-        item.save()
-        record(
-            actor=actor, action=AuditAction.CREATE, obj=case, details={"attachment": name, "size": len(data)}
-        )
+        item = attachments.attach(case, upload, by=actor.get_username())
+        record(actor=actor, action=AuditAction.CREATE, obj=case,
+               details={"attachment": item.name, "size": item.size})  # fmt: skip
     return item
 
 

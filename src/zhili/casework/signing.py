@@ -1,4 +1,4 @@
-"""Online signatures of a mediation agreement, with Ed25519.
+"""Online signatures of a case document (a mediation agreement, a hazard notice …), with Ed25519.
 
 Each party signs a small JSON statement that names the agreement by the SHA-256 of its PDF,
 so a signature proves consent to exactly those bytes and nothing else. Private keys are only
