@@ -18,7 +18,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.conftest import OTHER_TOWN, OWN_VILLAGE, make_user
-from tests.toycase.models import Pothole, Rule
+from tests.toycase.models import Member, Pothole, Rule
 from zhili.casework import clocks, routing, services
 from zhili.core.errors import Conflict, Forbidden, ZhiliError
 
@@ -144,7 +144,9 @@ def test_a_lead_handed_over_is_on_record_with_both_moments(people):
     services.assume(case, people["a"], "lead", by="toy_desk", at=t1)
     services.assume(case, people["b"], "helper", by="toy_desk", at=t1)
     services.assume(case, people["b"], "lead", by="toy_desk", reason="A 调岗", at=t2)
-    rows = {(m.user.username, m.role): (m.assumed_at, m.renounced_at) for m in case.members.all()}
+    rows = {
+        (m.user.username, m.role): (m.assumed_at, m.renounced_at) for m in Member.history.filter(case=case)
+    }
     assert rows == {
         ("worker_a", "lead"): (t1, t2),
         ("worker_b", "helper"): (t1, None),

@@ -424,6 +424,12 @@ MEDIATION_MATRIX = {
     ("get", "/api/v1/mediation/cases/{number}/mediators"): {"who": "visible"},
     ("post", "/api/v1/mediation/cases/{number}/prefer"): {"who": "the applicant, before assignment"},
     ("post", "/api/v1/mediation/cases/{number}/extend"): {"who": "the lead mediator"},
+    ("post", "/api/v1/mediation/cases/{number}/transfers"): {
+        "who": "the institution's head, before assignment"
+    },
+    ("post", "/api/v1/mediation/cases/{number}/transfers/answer"): {
+        "who": "a head of the receiving institution"
+    },
     ("get", "/api/v1/mediation/cases/{number}/messages"): {"who": "visible; private notes for the team"},
     ("post", "/api/v1/mediation/cases/{number}/messages"): {"who": "the parties and the team"},
     ("post", "/api/v1/mediation/cases/{number}/meetings"): {"who": "the case's mediators"},

@@ -54,7 +54,7 @@ def make_case(
         amount=Decimal(amount) if amount else None, agreed_amount=Decimal(agreed) if agreed else None,
         accept_due=accept_due, mediation_due=mediation_due,
     )  # fmt: skip
-    Case.objects.filter(pk=case.pk).update(state=state, created_at=created, closed_at=closed)
+    Case.objects.filter(pk=case.pk).update(state=state, opened_at=created, closed_at=closed)
     Step.objects.bulk_create(Step(case=case, action=a, actor="test") for a in steps)
     if agreement_code:
         Document.objects.create(case=case, kind="agreement", sha256="0" * 64, code=agreement_code)
@@ -397,7 +397,7 @@ def _many(mediation, n: int, start: int) -> None:
         )
         for i in range(n)
     )  # fmt: skip
-    Case.objects.filter(number__startswith="Q").update(created_at=at(1, 1, 0))
+    Case.objects.filter(number__startswith="Q").update(opened_at=at(1, 1, 0))
 
 
 def _run_all(qs) -> None:

@@ -7,6 +7,8 @@ How the law counts (民事诉讼法 第八十五条, 行政处罚法 第八十�
   at 24:00 of its last day;
 - in calendar days, a last day that falls on a statutory holiday moves to the first working day
   after it (only holidays and rest days, not a make-up working Saturday);
+- in natural days (自然日), nothing moves: the 30 days of a people's mediation end on the 30th
+  day whatever it is;
 - in working days, only working days count: statutory holidays and weekends do not, a make-up
   working Saturday (调休) does (core.workdays, with the admin's corrections);
 - hours run on the clock, working hours only within the office's hours on working days
@@ -23,7 +25,7 @@ from django.utils import timezone
 
 from zhili.core.workdays import is_workday
 
-UNITS = ("hours", "working_hours", "calendar_days", "working_days")
+UNITS = ("hours", "working_hours", "calendar_days", "natural_days", "working_days")
 DEFAULT_WORKING_HOURS = (("08:30", "12:00"), ("14:00", "17:30"))
 MAX_DAYS = 3660  # a limit that runs further than ten years is a mistake in a rule, not a deadline
 
@@ -107,6 +109,8 @@ def advance(start: datetime, limit: Limit | tuple | dict | str) -> datetime:
 
 def _add_days(day: date, n: int, unit: str) -> date:
     """The last day of n days counted from the day after `day`."""
+    if unit == "natural_days":
+        return day + timedelta(days=n)
     if unit == "calendar_days":
         last = day + timedelta(days=n)
         steps = 0
@@ -197,7 +201,7 @@ def extend(due: datetime, limit: Limit | tuple | dict | str) -> datetime:
     return advance(due, limit)
 
 
-SOON = {"hours": 4.0, "working_hours": 4.0, "calendar_days": 3.0, "working_days": 1.0}
+SOON = {"hours": 4.0, "working_hours": 4.0, "calendar_days": 3.0, "natural_days": 3.0, "working_days": 1.0}
 
 
 def status(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
@@ -164,10 +165,10 @@ class DocumentBase(models.Model):
 
 
 class SignatureBase(models.Model):
-    """An Ed25519 signature of a statement naming a document by its hash (signing.py). The
-    module adds the document foreign key (related name "signatures") and who signed."""
+    """An Ed25519 signature of a statement naming a document by its hash and its signer
+    (signing.py). The module adds the document foreign key (related name "signatures") and who
+    signed, as it knows them (a party, a mediator, a landlord …)."""
 
-    signer = models.CharField(_("signed by"), max_length=150)
     statement = models.JSONField()
     signature = models.BinaryField()
     public_key = models.BinaryField()
@@ -178,19 +179,29 @@ class SignatureBase(models.Model):
         ordering = ["signed_at", "id"]
 
 
+class CurrentMembers(models.Manager):
+    """The team now: the roles not renounced (`case.members`); `Model.history` has every row."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(renounced_at__isnull=True)
+
+
 class MemberBase(models.Model):
     """A role on a case, held from `assumed_at` until `renounced_at`: every handover of a lead or
-    a commander stays on record. The current team is the rows not renounced."""
+    a commander stays on record. `objects` (and so `case.members`) is the current team,
+    `history` every row."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
     )
     role = models.CharField(_("role"), max_length=20)
-    assumed_at = models.DateTimeField(_("assumed at"))
+    assumed_at = models.DateTimeField(_("assumed at"), default=timezone.now)
     renounced_at = models.DateTimeField(_("renounced at"), null=True, blank=True)
     assumed_by = models.CharField(_("given by"), max_length=150, blank=True)
 
     scope_path = "case__unit__code"
+    objects = CurrentMembers()
+    history = models.Manager()  # noqa: DJ012 - a second manager, not a field
 
     class Meta:
         abstract = True

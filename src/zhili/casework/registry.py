@@ -28,18 +28,22 @@ _TYPES: dict[str, CaseType] = {}
 class CaseType:
     code: str
     model: str  # "app_label.Model"
-    prefix: str  # case numbers: PREFIX-YYYY-NNNNNN
+    prefix: str  # case numbers: PREFIX-YYYY-NNNNNN (number_format)
+    number_format: str = "{prefix}-{year}-{n:06d}"
     department: str = ""  # the department its hub facts are delivered as
     limits: dict[str, object] = field(default_factory=dict)  # clock name → Limit (or "30 calendar_days")
     limit_labels: dict[str, str] = field(default_factory=dict)  # clock name → what people call it
     closed_states: set[str] = field(default_factory=set)
     facts: dict[str, str] = field(default_factory=dict)  # "opened" | "moved" | "closed" → hub event type
+    fact_ids: dict[str, str] = field(default_factory=dict)  # what → source-id suffix (default: what)
+    action_labels: dict[str, object] = field(default_factory=dict)  # transition → what people call it
     fact_fields: Callable | None = None  # (case, moment) → the fields of its hub facts
     supervisors: Callable | None = None  # case → users told when a clock runs out
     intake_desk: Callable | None = None  # case → users told when no rule routes it
     may: Callable | None = None  # (actor, case, action) → bool
     rule_model: str = ""  # "app_label.Model" of its RoutingRuleBase subclass
     notify: Callable | None = None  # (users, text) → send (text message, page alert)
+    one_role_per_person: bool = False  # a person taking a new role on a case gives up the old one
 
     def __post_init__(self):
         limits = {}

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, can_proceed
+from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from zhili.casework import clocks
 from zhili.casework.models import Sequence
@@ -29,15 +29,20 @@ def name_of(actor) -> str:
     return actor.get_username()
 
 
-def next_number(prefix: str, *, at: datetime | None = None) -> str:
-    """PREFIX-YYYY-NNNNNN, the year the city's, the sequence per prefix and year, under a row lock."""
+def next_number(prefix: str, *, at: datetime | None = None, fmt: str = "{prefix}-{year}-{n:06d}") -> str:
+    """PREFIX-YYYY-NNNNNN (or `fmt`, a case type's number_format), the year the city's, the
+    sequence per prefix and year, under a row lock."""
     year = timezone.localdate(at or timezone.now()).year
     with transaction.atomic():
         Sequence.objects.get_or_create(prefix=prefix, year=year)
         seq = Sequence.objects.select_for_update().get(prefix=prefix, year=year)
         seq.last += 1
         seq.save(update_fields=["last"])
-    return f"{prefix}-{year}-{seq.last:06d}"
+    return fmt.format(prefix=prefix, year=year, n=seq.last)
+
+
+def number_for(case_type: CaseType, *, at: datetime | None = None) -> str:
+    return next_number(case_type.prefix, at=at, fmt=case_type.number_format)
 
 
 def step(case, action: str, actor, *, source: str = "", target: str = "", reason: str = "", details=None):
@@ -47,14 +52,27 @@ def step(case, action: str, actor, *, source: str = "", target: str = "", reason
     )  # fmt: skip
 
 
-def opened(case, actor, *, at: datetime | None = None) -> None:
-    """A new case is on record: its first step, and the hub's 'opened' fact after commit."""
+def after_commit(fn) -> None:
+    """Run `fn` once the current transaction commits (documents, hub facts, text messages are
+    never made inside it). CASEWORK_AFTER_COMMIT = "now" runs it at once: the tests, whose
+    transactions never commit."""
+    if getattr(settings, "CASEWORK_AFTER_COMMIT", "commit") == "now":
+        fn()
+    else:
+        transaction.on_commit(fn)
+
+
+def opened(
+    case, actor, *, action: str = "open", details=None, audit_details=None, at: datetime | None = None
+) -> None:
+    """A new case is on record: its first step, the audit record, and the hub's 'opened' fact
+    after commit."""
     if case.opened_at is None:
         case.opened_at = at or timezone.now()
         type(case).objects.filter(pk=case.pk).update(opened_at=case.opened_at)
-    step(case, "open", actor, target=case.state)
-    record(actor=actor if not isinstance(actor, str) else None, actor_username=name_of(actor),
-           action=AuditAction.CREATE, obj=case)  # fmt: skip
+    step(case, action, actor, target=case.state, details=details)
+    record(actor=None if isinstance(actor, str) else actor, actor_username=name_of(actor),
+           action=AuditAction.CREATE, obj=case, details=audit_details or {})  # fmt: skip
     _fact_after_commit(case, "opened")
 
 
@@ -62,51 +80,61 @@ def opened(case, actor, *, at: datetime | None = None) -> None:
 
 
 def transition(case, action: str, actor, *, reason: str = "", details=None, check_permission: bool = True,
-               before=None, after=None, **arguments):  # fmt: skip
-    """Move `case` by its transition method `action`: the right checked (a refusal audited,
-    403), the move allowed from this state (else 409 naming it), the move saved under a
-    conditional update (two people at once: one wins, the other gets 409), a step, an audit
-    record; `before(case)` inside the transaction, `after(case)` and the hub's facts after it."""
+               check=None, before=None, after=None, arguments: dict | None = None):  # fmt: skip
+    """Move `case` by its transition method `action`: allowed from this state (else 409 naming
+    it), by this actor (the case type's `may`, else the transition's django-fsm permission; a
+    refusal audited, 403), `check()` (the module's own input checks), then in one transaction
+    `before(case)`, the move saved under a conditional update (two people at once: one wins,
+    the other gets 409), a step and an audit record; `after(case)` and the hub's facts after
+    commit. A case entering one of its type's closed states gets closed_at and its clocks stop.
+    `arguments` go to the transition method."""
     kind = type_of(case)
-    if check_permission and kind.may is not None and not kind.may(actor, case, action):
-        record(actor=actor, action=AuditAction.DENIED, obj=case, details={"action": action})
-        raise Forbidden(
-            _("you may not %(action)s this case")
-            % {"action": _action_label(getattr(case, action, None), action)}
-        )
     method = getattr(case, action, None)
     if method is None or not hasattr(method, "_django_fsm"):
         raise ZhiliError(
             _("%(action)s is not a step of this case") % {"action": action}, code="unknown_action", status=400
         )
-    source = case.state
+    label = kind.action_labels.get(action) or _action_label(method, action)
     if not can_proceed(method):
-        raise Conflict(
-            _("the case is %(state)s: it cannot %(action)s now")
-            % {"state": _state_label(case), "action": _action_label(method, action)}
-        )
+        raise Conflict(_("a case that is %(state)s cannot be %(action)s") % {"state": _state_label(case), "action": label},
+                       code="illegal_transition")  # fmt: skip
+    if check_permission and not _may(kind, actor, case, action, method):
+        record(actor=actor, action=AuditAction.DENIED, obj=case, details={"action": action})
+        raise Forbidden(_("you may not %(action)s this case") % {"action": label})
+    if check is not None:
+        check()
+    source = case.state
     try:
         with transaction.atomic():
-            method(**arguments)
-            closing = case.state in kind.closed_states
-            if closing and case.closed_at is None:
-                case.closed_at = timezone.now()
             if before is not None:
                 before(case)
+            method(**(arguments or {}))
+            closing = case.state in kind.closed_states and source not in kind.closed_states
+            if closing and case.closed_at is None:
+                case.closed_at = timezone.now()
             case.save()
             done = step(case, action, actor, source=source, target=case.state, reason=reason, details=details)
-            record(actor=actor if not isinstance(actor, str) else None, actor_username=name_of(actor),
-                   action=AuditAction.CHANGE, obj=case,
-                   details={"action": action, "from": source, "to": case.state})  # fmt: skip
+            record(actor=None if isinstance(actor, str) else actor, actor_username=name_of(actor),
+                   action=AuditAction.CHANGE, obj=case, details={"action": action, "to": case.state})  # fmt: skip
             if closing:
                 for clock in case.clocks.filter(stopped_at__isnull=True):
-                    _stop(case, clock, actor, reason=_("case closed"))
+                    _stop(case, clock, actor, note=False)  # the closing step says it
     except ConcurrentTransition as err:
-        raise Conflict(_("someone else moved the case first; reload it")) from err
+        raise Conflict(
+            _("someone else changed this case just now; reload it"), code="concurrent_change"
+        ) from err
     _fact_after_commit(case, "closed" if closing else "moved", step_id=done.pk)
     if after is not None:
-        transaction.on_commit(lambda: after(case))
+        after_commit(lambda: after(case))
     return done
+
+
+def _may(kind: CaseType, actor, case, action: str, method) -> bool:
+    if kind.may is not None:
+        return bool(kind.may(actor, case, action))
+    if isinstance(actor, str) or actor is None:
+        return True  # the platform itself (a task, a hub import)
+    return has_transition_perm(method, actor)
 
 
 def _action_label(method, action: str) -> str:
@@ -127,30 +155,36 @@ def _state_label(case) -> str:
 
 
 def team(case) -> list:
-    return list(case.members.filter(renounced_at__isnull=True).select_related("user"))
+    return list(case.members.select_related("user"))
 
 
-def assume(case, user, role: str, *, by, reason: str = "", at: datetime | None = None):
+def assume(case, user, role: str, *, by, reason: str = "", at: datetime | None = None, note: bool = True):
     """`user` takes `role` on `case` from now; a lead or commander role passes from its holder,
-    whose row is closed with the same moment. Every handover is on the timeline."""
+    whose row is closed with the same moment (and where the case type says a person has one
+    role at a time, so is the user's previous role). The rows are the record; `note` adds a step
+    to the timeline (a module whose own step says it already, e.g. "assign", passes False)."""
     at = at or timezone.now()
+    kind = type_of(case)
     with transaction.atomic():
-        held = case.members.select_for_update().filter(renounced_at__isnull=True, role=role)
+        held = case.members.select_for_update().filter(role=role)
         if held.filter(user=user).exists():
             return held.get(user=user)
         before = [m.user.get_username() for m in held] if role in SINGLE_ROLES else []
         if role in SINGLE_ROLES:
             held.update(renounced_at=at)
+        if kind.one_role_per_person:
+            case.members.filter(user=user).update(renounced_at=at)
         member = case.members.create(user=user, role=role, assumed_at=at, assumed_by=name_of(by))
-        step(case, "assume", by, reason=reason,
-             details={"role": role, "user": user.get_username(), "from": before})  # fmt: skip
+        if note:
+            step(case, "assume", by, reason=reason,
+                 details={"role": role, "user": user.get_username(), "from": before})  # fmt: skip
     return member
 
 
 def renounce(case, user, role: str, *, by, reason: str = "", at: datetime | None = None) -> int:
     at = at or timezone.now()
     with transaction.atomic():
-        n = case.members.filter(user=user, role=role, renounced_at__isnull=True).update(renounced_at=at)
+        n = case.members.filter(user=user, role=role).update(renounced_at=at)
         if n:
             step(case, "renounce", by, reason=reason, details={"role": role, "user": user.get_username()})
     return n
@@ -159,8 +193,9 @@ def renounce(case, user, role: str, *, by, reason: str = "", at: datetime | None
 # --- clocks ----------------------------------------------------------------------------------
 
 
-def start_clock(case, name: str, actor, *, at: datetime | None = None, limit=None):
-    """Start the case type's limit `name` (or `limit`) at `at`; the case's due moment follows."""
+def start_clock(case, name: str, actor, *, at: datetime | None = None, limit=None, note: bool = True):
+    """Start the case type's limit `name` (or `limit`) at `at`; the case's due moment follows.
+    `note`: a step on the timeline (a module whose own step implies it passes False)."""
     kind = type_of(case)
     limit = clocks.parse_limit(limit) if limit is not None else kind.limit(name)
     at = at or timezone.now()
@@ -168,7 +203,8 @@ def start_clock(case, name: str, actor, *, at: datetime | None = None, limit=Non
         case.clocks.filter(name=name, stopped_at__isnull=True).update(stopped_at=at)
         clock = case.clocks.create(name=name, amount=limit.amount, unit=limit.unit, started_at=at,
                                    due_at=clocks.advance(at, limit))  # fmt: skip
-        step(case, "clock_start", actor, details={"clock": name, "due": clock.due_at.isoformat()})
+        if note:
+            step(case, "clock_start", actor, details={"clock": name, "due": clock.due_at.isoformat()})
         _sync_due(case)
     return clock
 
@@ -206,7 +242,7 @@ def resume_clock(case, name: str, actor, *, at: datetime | None = None):
     return clock
 
 
-def extend_clock(case, name: str, limit, *, by, approved_by, reason: str):
+def extend_clock(case, name: str, limit, *, by, approved_by, reason: str, note: bool = True):
     """Push a running limit on by `limit`, with the reason and who approved it, on record."""
     if not reason.strip():
         raise ZhiliError(_("reason: say why the period is extended"), code="invalid", status=422,
@@ -224,24 +260,26 @@ def extend_clock(case, name: str, limit, *, by, approved_by, reason: str):
             "approved_by": name_of(approved_by), "at": timezone.now().isoformat(),
         }]  # fmt: skip
         clock.save(update_fields=["due_at", "escalated_at", "extensions"])
-        step(case, "clock_extend", by, reason=reason,
-             details={"clock": name, "from": old.isoformat(), "to": clock.due_at.isoformat(),
-                      "approved_by": name_of(approved_by)})  # fmt: skip
+        if note:
+            step(case, "clock_extend", by, reason=reason,
+                 details={"clock": name, "from": old.isoformat(), "to": clock.due_at.isoformat(),
+                          "approved_by": name_of(approved_by)})  # fmt: skip
         _sync_due(case)
     return clock
 
 
-def stop_clock(case, name: str, actor, *, reason: str = "", at: datetime | None = None):
+def stop_clock(case, name: str, actor, *, reason: str = "", at: datetime | None = None, note: bool = True):
     with transaction.atomic():
         clock = _clock(case, name)
-        _stop(case, clock, actor, reason=reason, at=at)
+        _stop(case, clock, actor, reason=reason, at=at, note=note)
     return clock
 
 
-def _stop(case, clock, actor, *, reason: str = "", at: datetime | None = None) -> None:
+def _stop(case, clock, actor, *, reason: str = "", at: datetime | None = None, note: bool = True) -> None:
     clock.stopped_at = at or timezone.now()
     clock.save(update_fields=["stopped_at"])
-    step(case, "clock_stop", actor, reason=reason, details={"clock": clock.name})
+    if note:
+        step(case, "clock_stop", actor, reason=reason, details={"clock": clock.name})
     _sync_due(case)
 
 
@@ -310,7 +348,8 @@ def _tell(kind: CaseType, people, text: str) -> int:
 
 
 def unrouted(case, *, attributes: dict) -> int:
-    """No rule routes `case`: it stays with the intake desk, which is told (never lost)."""
+    """No rule routes `case`: it stays with the intake desk, which is told after commit (never
+    lost). Returns how many people are told."""
     kind = type_of(case)
     step(case, "unrouted", "system", details={"attributes": {k: str(v) for k, v in attributes.items()}})
     people = kind.intake_desk(case) if kind.intake_desk else []
@@ -318,7 +357,8 @@ def unrouted(case, *, attributes: dict) -> int:
         text = _("Case %(number)s matches no routing rule: it waits at the intake desk.") % {
             "number": case.number
         }
-    return _tell(kind, people, text)
+    after_commit(lambda: _tell(kind, people, text))
+    return len(people)
 
 
 def ask_transfer(case, *, to_org: str, reason: str, by, from_org: str):
@@ -366,7 +406,7 @@ def _fact_after_commit(case, what: str, *, step_id: int | None = None) -> None:
     kind = type_of(case)
     if what not in kind.facts:
         return
-    transaction.on_commit(lambda: publish_fact(case, what, step_id=step_id))
+    after_commit(lambda: publish_fact(case, what, step_id=step_id))
 
 
 def publish_fact(case, what: str, *, step_id: int | None = None) -> None:
@@ -375,8 +415,9 @@ def publish_fact(case, what: str, *, step_id: int | None = None) -> None:
     from zhili.hub.publish import publish
 
     kind = type_of(case)
-    moment = case.opened_at if what == "opened" else (case.closed_at if what == "closed" else timezone.now())
-    source_id = f"{case.number}-{what}" if what != "moved" else f"{case.number}-step-{step_id}"
+    moment = {"opened": case.opened_at, "closed": case.closed_at}.get(what) or timezone.now()
+    suffix = kind.fact_ids.get(what, what)
+    source_id = f"{case.number}-{suffix}" if what != "moved" else f"{case.number}-step-{step_id}"
     fields = kind.fact_fields(case, what) if kind.fact_fields else {}
     event = {
         "source_id": source_id, "type": kind.facts[what], "unit_code": case.unit.code,
@@ -423,7 +464,7 @@ def sign_document(
                              signer_name=signer, signer_id=signer_id, role=role, signed_at=at)  # fmt: skip
     with transaction.atomic():
         signature = document.signatures.create(
-            signer=signer, statement=said, signature=signing.sign(key.sealed_private_key, said),
+            statement=said, signature=signing.sign(key.sealed_private_key, said),
             public_key=key.public_key, signed_at=at,
         )  # fmt: skip
         step(document.case, "sign", by or signer, details={"kind": document.kind, "version": document.version,

@@ -10,6 +10,7 @@ from zhili.core.masking import mask_id_number, mask_phone
 from zhili.mediation.models import (
     Attachment,
     Case,
+    Clock,
     Document,
     Institution,
     Mediator,
@@ -21,6 +22,7 @@ from zhili.mediation.models import (
     Signature,
     Step,
     Task,
+    Transfer,
 )
 
 
@@ -51,7 +53,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 
 @admin.register(Case)
 class CaseAdmin(ReadOnlyAdmin):
-    list_display = ("number", "state", "dispute_type", "unit", "institution", "created_at")
+    list_display = ("number", "state", "dispute_type", "unit", "institution", "opened_at")
     list_filter = ("state", "dispute_type", "channel")
     search_fields = ("number",)
     exclude = ("fingerprint", "request_key")
@@ -83,8 +85,36 @@ class StepAdmin(ReadOnlyAdmin):
     search_fields = ("case__number",)
 
 
-@admin.register(Member, Message, Task, Meeting, Attachment)
+@admin.register(Message, Task, Meeting, Attachment)
 class CaseRecordAdmin(ReadOnlyAdmin):
+    search_fields = ("case__number",)
+
+
+@admin.register(Member)
+class MemberAdmin(ReadOnlyAdmin):
+    """Every role ever held on a case, renounced ones included: the handovers on record."""
+
+    list_display = ("case", "user", "role", "assumed_at", "renounced_at", "assumed_by")
+    list_filter = ("role",)
+    search_fields = ("case__number", "user__username")
+
+    def get_queryset(self, request):
+        from zhili.core.scope import scope_filter
+
+        return scope_filter(Member.history.all(), request.user)
+
+
+@admin.register(Clock)
+class ClockAdmin(ReadOnlyAdmin):
+    list_display = ("case", "name", "amount", "unit", "started_at", "due_at", "paused_at", "stopped_at")
+    list_filter = ("name", "unit")
+    search_fields = ("case__number",)
+
+
+@admin.register(Transfer)
+class TransferAdmin(ReadOnlyAdmin):
+    list_display = ("case", "from_org", "to_org", "answer", "asked_at", "answered_at")
+    list_filter = ("answer",)
     search_fields = ("case__number",)
 
 

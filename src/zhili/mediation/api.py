@@ -303,6 +303,39 @@ def extend(request, number: str, payload: ExtendIn):
     return _detail(case, request.auth)
 
 
+class TransferIn(Schema):
+    to: str = Field(..., max_length=40, description="the code of the institution the case is sent to")
+    reason: str = Field(..., max_length=2000)
+
+
+@router.post(
+    "/cases/{number}/transfers",
+    response={200: CaseOut, (400, 403, 404, 409, 422): Error},
+    summary="Send a case to another institution, with the reason",
+)
+def transfer(request, number: str, payload: TransferIn):
+    case = selectors.get_case(request.auth, number)
+    services.transfer(case=case, actor=request.auth, **payload.dict())
+    return _detail(case, request.auth)
+
+
+class AnswerIn(Schema):
+    accept: bool
+    reason: str = Field("", max_length=2000)
+
+
+@router.post(
+    "/cases/{number}/transfers/answer",
+    response={200: CaseOut, (400, 403, 404, 409, 422): Error},
+    summary="Take or refuse a case sent to your institution",
+)
+def answer_transfer(request, number: str, payload: AnswerIn):
+    case = services.answer_transfer(
+        case=selectors.get_case(request.auth, number), actor=request.auth, **payload.dict()
+    )
+    return _detail(case, request.auth)
+
+
 class MessageIn(Schema):
     body: str = Field(..., max_length=5000)
     private: bool = False

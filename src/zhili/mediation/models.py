@@ -12,8 +12,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_fsm import ConcurrentTransitionMixin, FSMField
+from django_fsm import FSMField
 
+from zhili.casework import models as kernel
 from zhili.core.scope import ScopedQuerySet
 from zhili.mediation.choices import (  # noqa: F401 - re-exported
     OPEN_STATES,
@@ -125,8 +126,10 @@ class RoutingRule(models.Model):
         return f"{self.priority} · {self.name}"
 
 
-class Case(ConcurrentTransitionMixin, CaseWorkflow, models.Model):
-    number = models.CharField(_("case number"), max_length=20, unique=True)
+class Case(CaseWorkflow, kernel.CaseBase):
+    """A mediation case on the casework kernel (number, place, state, opened/closed/due, clocks
+    "accept" and "mediation", timeline, team, transfers, documents, signatures)."""
+
     state = FSMField(
         _("state"), max_length=20, choices=State.choices, default=State.SUBMITTED, protected=True
     )
@@ -135,9 +138,6 @@ class Case(ConcurrentTransitionMixin, CaseWorkflow, models.Model):
     amount = models.DecimalField(
         _("amount involved (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    unit = models.ForeignKey("geo.Unit", verbose_name=_("place"), on_delete=models.PROTECT, related_name="+")
-    lon = models.FloatField(_("longitude"), null=True, blank=True)
-    lat = models.FloatField(_("latitude"), null=True, blank=True)
     facts = models.TextField(_("facts"))
     claims = models.TextField(_("claims"))
     institution = models.ForeignKey(
@@ -166,9 +166,11 @@ class Case(ConcurrentTransitionMixin, CaseWorkflow, models.Model):
     accept_due = models.DateTimeField(_("acceptance due"), null=True, blank=True)
     mediation_due = models.DateField(_("mediation due"), null=True, blank=True)
     extended_days = models.PositiveIntegerField(_("days of extension"), default=0)
-    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
+    # the kernel's opening moment, in the column it always had
+    opened_at = models.DateTimeField(
+        _("submitted at"), auto_now_add=True, db_index=True, db_column="created_at"
+    )
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     overdue_alerted = models.DateField(_("overdue alert sent"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -177,7 +179,7 @@ class Case(ConcurrentTransitionMixin, CaseWorkflow, models.Model):
     class Meta:
         verbose_name = _("mediation case")
         verbose_name_plural = _("mediation cases")
-        ordering = ["-created_at", "-id"]
+        ordering = ["-opened_at", "-id"]
         permissions = [
             ("assign_case", _("Can accept, decline and assign cases of their institution")),
             ("mediate_case", _("Can mediate the cases they are on")),
@@ -186,6 +188,11 @@ class Case(ConcurrentTransitionMixin, CaseWorkflow, models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def created_at(self):
+        """When the application came in (the kernel's `opened_at`)."""
+        return self.opened_at
 
 
 class Party(models.Model):
@@ -215,27 +222,28 @@ class Party(models.Model):
         return f"{self.get_role_display()} {self.name}"
 
 
-class Member(models.Model):
-    """Who works on a case. Only members (and the institution's heads) may act on it."""
+class Member(kernel.MemberBase):
+    """Who works on a case, and since when (kernel.MemberBase: a role assumed and renounced;
+    `case.members` is the team now). Only members (and the institution's heads) may act on it."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mediation_cases"
     )
     role = models.CharField(_("role"), max_length=10, choices=MemberRole.choices)
-    added_at = models.DateTimeField(auto_now_add=True)
 
-    scope_path = "case__unit__code"  # the admin shows a unit's own
-
-    class Meta:
+    class Meta(kernel.MemberBase.Meta):
         verbose_name = _("case member")
         verbose_name_plural = _("case members")
         constraints = [
-            models.UniqueConstraint(fields=["case", "user"], name="one_membership_per_user"),
             models.UniqueConstraint(
-                fields=["case"], condition=models.Q(role="lead"), name="one_lead_mediator_per_case"
+                fields=["case", "user"], condition=models.Q(renounced_at__isnull=True), name="one_membership_per_user"
             ),
-        ]
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(role="lead", renounced_at__isnull=True),
+                name="one_lead_mediator_per_case",
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
@@ -248,27 +256,19 @@ STEP_LABELS = {
     "complete": pgettext_lazy("mediation step", "agreement signed by all"), "reassign": pgettext_lazy("mediation step", "reassigned"), "extend": pgettext_lazy("mediation step", "period extended"),
     "prefer": pgettext_lazy("mediation step", "mediator asked for"), "task": pgettext_lazy("mediation step", "task added"), "task_done": pgettext_lazy("mediation step", "task done"),
     "meeting": pgettext_lazy("mediation step", "session scheduled"), "overdue": pgettext_lazy("mediation step", "overdue"),
+    "transfer_ask": pgettext_lazy("mediation step", "transfer asked"), "transfer_accept": pgettext_lazy("mediation step", "transfer accepted"),
+    "transfer_refuse": pgettext_lazy("mediation step", "transfer refused"), "unrouted": pgettext_lazy("mediation step", "matched no routing rule"),
 }  # fmt: skip
 
 
-class Step(models.Model):
+class Step(kernel.StepBase):
     """The timeline: every state change, with who, when and why (append-only)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
-    at = models.DateTimeField(auto_now_add=True)
-    action = models.CharField(_("action"), max_length=30)
-    source = models.CharField(_("from"), max_length=20, blank=True)
-    target = models.CharField(_("to"), max_length=20, blank=True)
-    actor = models.CharField(_("by"), max_length=150)
-    reason = models.TextField(_("reason"), blank=True)
-    details = models.JSONField(default=dict, blank=True)
 
-    scope_path = "case__unit__code"  # the admin shows a unit's own
-
-    class Meta:
+    class Meta(kernel.StepBase.Meta):
         verbose_name = _("timeline step")
         verbose_name_plural = _("timeline steps")
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} {self.source}→{self.target}"
@@ -348,42 +348,26 @@ class Meeting(models.Model):
         return f"{self.case_id} {self.starts_at:%Y-%m-%d %H:%M}"
 
 
-class Attachment(models.Model):
+class Attachment(kernel.AttachmentBase):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to="mediation/attachments/%Y/%m/")
-    name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.CharField(max_length=150)
-    at = models.DateTimeField(auto_now_add=True)
-
-    scope_path = "case__unit__code"  # the admin shows a unit's own
 
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class Document(models.Model):
+class Document(kernel.DocumentBase):
     """A generated document. The agreement's `sha256` is what the parties sign; once all have
     signed, `signed_pdf` carries their signatures and `code`, and `signed_sha256` its hash."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(_("kind"), max_length=12, choices=DocumentKind.choices)
-    version = models.PositiveIntegerField(default=1)
     docx = models.FileField(upload_to="mediation/documents/%Y/%m/")
     pdf = models.FileField(upload_to="mediation/documents/%Y/%m/")
-    sha256 = models.CharField(max_length=64)
     signed_pdf = models.FileField(upload_to="mediation/signed/%Y/%m/", blank=True)
     signed_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     code = models.CharField(_("verification code"), max_length=19, null=True, blank=True, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    scope_path = "case__unit__code"  # the admin shows a unit's own
 
     class Meta:
         verbose_name = _("case document")
@@ -397,7 +381,7 @@ class Document(models.Model):
         return f"{self.get_kind_display()} v{self.version}"
 
 
-class Signature(models.Model):
+class Signature(kernel.SignatureBase):
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="signatures")
     party = models.ForeignKey(
         Party, null=True, blank=True, on_delete=models.PROTECT, related_name="signatures"
@@ -405,15 +389,11 @@ class Signature(models.Model):
     mediator = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    statement = models.JSONField()
-    signature = models.BinaryField()
-    public_key = models.BinaryField()
     image = models.BinaryField(null=True, blank=True)
-    signed_at = models.DateTimeField()
 
     scope_path = "document__case__unit__code"  # the admin shows a unit's own
 
-    class Meta:
+    class Meta(kernel.SignatureBase.Meta):
         verbose_name = _("signature")
         verbose_name_plural = _("signatures")
         ordering = ["signed_at", "id"]
@@ -424,3 +404,24 @@ class Signature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id} · {self.statement.get('signer_name', '')}"
+
+
+class Clock(kernel.ClockBase):
+    """The case's limits on the kernel's clocks: "accept" (72 hours from the application) and
+    "mediation" (30 days from acceptance, extendable)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="clocks")
+
+    class Meta(kernel.ClockBase.Meta):
+        verbose_name = _("case deadline")
+        verbose_name_plural = _("case deadlines")
+
+
+class Transfer(kernel.TransferBase):
+    """A case sent to another institution (codes of Institution), accepted or refused there."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers")
+
+    class Meta(kernel.TransferBase.Meta):
+        verbose_name = _("case transfer")
+        verbose_name_plural = _("case transfers")

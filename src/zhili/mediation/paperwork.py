@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhili.casework import services as kernel
 from zhili.casework import signing
 from zhili.core.audit import record
 from zhili.core.dates import day_label
@@ -154,8 +155,19 @@ def _all_signed(case: Case, doc: Document) -> bool:
 
 
 def _finish(case: Case, doc: Document, actor) -> None:
-    from zhili.mediation.services import _publish_outcome, public_url
+    """The last signature: the case is signed (the kernel's transition, its outcome published to
+    the hub), and after commit the agreement gets its signatures page and verification code."""
+    kernel.transition(case, "complete", actor, check_permission=False, after=lambda case: stamp(case, doc))
 
+
+def stamp(case: Case, doc: Document) -> None:
+    """The signed agreement: the PDF with a page of its signatures and its verification code.
+    Idempotent: a document already stamped is left alone."""
+    from zhili.mediation.services import public_url
+
+    doc.refresh_from_db()
+    if doc.code:
+        return
     entries, images = [], {}
     for i, s in enumerate(doc.signatures.select_related("party")):
         masked = mask_id_number(s.party.id_number) or mask_phone(s.party.phone) if s.party else ""
@@ -173,11 +185,6 @@ def _finish(case: Case, doc: Document, actor) -> None:
     )
     doc.signed_sha256, doc.code = signing.sha256_hex(stamped), code
     doc.save(update_fields=["signed_pdf", "signed_sha256", "code"])
-    source = case.state
-    case.complete()
-    case.save()
-    case.steps.create(action="complete", source=source, target=case.state, actor=actor.get_username())
-    _publish_outcome(case)
 
 
 # --- checking ------------------------------------------------------------------------------

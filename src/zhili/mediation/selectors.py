@@ -28,6 +28,11 @@ def visible_cases(actor) -> QuerySet[Case]:
     mine = Q(parties__user=actor) | Q(applicant_user=actor) | Q(members__user=actor)
     if actor.phone:  # a party named by the phone number of this (verified) account
         mine |= Q(parties__phone=actor.phone, parties__user=None)
+    # a case sent to an institution the actor heads: while the transfer waits for its answer,
+    # and once taken, whatever town it is in
+    codes = Mediator.objects.filter(user=actor, is_head=True, is_active=True).values("institution__code")
+    mine |= Q(transfers__to_org__in=codes, transfers__answer="pending")
+    mine |= Q(transfers__to_org__in=codes, transfers__answer="accepted", institution__code__in=codes)
     own = Case.objects.filter(mine)
     return (staff | own).distinct()
 
@@ -44,8 +49,8 @@ def _not_found() -> str:
 
 
 SORTS = {  # the list's orders: newest first unless asked
-    "new": ("-created_at", "-id"),
-    "old": ("created_at", "id"),
+    "new": ("-opened_at", "-id"),
+    "old": ("opened_at", "id"),
     "due": ("closed", F("deadline").asc(nulls_last=True), "id"),  # open cases, the next deadline first
     "number": ("number",),
 }
@@ -78,6 +83,8 @@ def case_list(
     if mine:
         heads = Mediator.objects.filter(user=actor, is_head=True, is_active=True).values("institution_id")
         waiting = Q(institution_id__in=heads, state__in=(State.SUBMITTED, State.ACCEPTED))
+        codes = Mediator.objects.filter(user=actor, is_head=True, is_active=True).values("institution__code")
+        waiting |= Q(transfers__to_org__in=codes, transfers__answer="pending")
         qs = qs.filter(Q(pk__in=Member.objects.filter(user=actor).values("case_id")) | waiting)
     late = overdue_cases()
     if overdue:
@@ -235,7 +242,7 @@ def statistics_cases(actor, *, dispute_type: str | None = None, since=None, unti
     if dispute_type:
         qs = qs.filter(dispute_type=dispute_type)
     if since:
-        qs = qs.filter(created_at__date__gte=since)
+        qs = qs.filter(opened_at__date__gte=since)
     if until:
-        qs = qs.filter(created_at__date__lte=until)
+        qs = qs.filter(opened_at__date__lte=until)
     return qs

@@ -17,9 +17,10 @@ from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from zhili.casework import attachments
+from zhili.casework import services as kernel
+from zhili.casework.registry import type_of
 from zhili.core.audit import record
 from zhili.core.errors import Conflict, Forbidden, NotFound, ZhiliError
 from zhili.core.idnumber import is_valid as is_valid_id
@@ -33,7 +34,6 @@ from zhili.mediation.models import (
     Institution,
     Mediator,
     Meeting,
-    Member,
     Message,
     Party,
     RoutingRule,
@@ -156,7 +156,7 @@ def apply(
     unit = _place(unit_code, lon, lat)
     mark = fingerprint(dispute_type, parties, facts)
     since = timezone.now() - timedelta(minutes=DUPLICATE_MINUTES)
-    if twin := Case.objects.filter(fingerprint=mark, created_at__gte=since).first():
+    if twin := Case.objects.filter(fingerprint=mark, opened_at__gte=since).first():
         raise Conflict(
             _("the same application was made at %(when)s as case %(number)s")
             % {"when": timezone.localtime(twin.created_at).strftime("%H:%M"), "number": twin.number},
@@ -167,7 +167,7 @@ def apply(
     try:
         with transaction.atomic():
             case = Case.objects.create(
-                number=f"tmp-{mark[:12]}",
+                number=kernel.number_for(type_of(Case())),
                 channel=channel,
                 dispute_type=dispute_type,
                 amount=amount,
@@ -183,20 +183,21 @@ def apply(
                 fingerprint=mark,
                 request_key=request_key,
                 external_ref=external_ref,
-                accept_due=timezone.now() + timedelta(hours=ACCEPT_HOURS),
             )
-            case.number = f"TJ{timezone.localdate():%Y}{case.pk:06d}"
-            case.save(update_fields=["number"])
             for p in parties:
                 Party.objects.create(
                     case=case, role=p.role, name=p.name.strip(), gender=p.gender, id_number=p.id_number.upper(),
                     phone=p.phone, address=p.address,
                     user=actor if (not staff and p.role == PartyRole.APPLICANT and p is parties[0]) else None,
                 )  # fmt: skip
-            _step(case, "submit", "", State.SUBMITTED, actor, details={"routed_by": routed_by})
-            record(actor=None if system else actor, actor_username=_name(actor), action=AuditAction.CREATE,
-                   obj=case, details={"channel": channel})  # fmt: skip
-            _publish_opened(case, len(parties))
+            kernel.opened(case, actor, action="submit", details={"routed_by": routed_by},
+                          audit_details={"channel": channel})  # fmt: skip
+            kernel.start_clock(case, "accept", actor, at=case.opened_at, note=False)
+            _sync_deadlines(case)
+            if institution is None:  # no rule routes it: it waits at the intake desk, which is told
+                kernel.unrouted(
+                    case, attributes={"dispute_type": dispute_type, "amount": amount, "unit": unit.code}
+                )
             if paperwork:
                 from zhili.mediation.paperwork import generate
 
@@ -272,47 +273,53 @@ def _step(case: Case, action: str, source: str, target: str, actor, reason: str 
 
 
 def move(*, case: Case, action: str, actor, reason: str = "", paperwork: bool = True, **fields) -> Case:
-    """Take one transition of the case's workflow, if its state and the actor allow it.
-    Accepting writes the acceptance form, agreeing the agreement (unless `paperwork=False`)."""
+    """Take one transition of the case's workflow through the casework kernel (state, right,
+    conditional update, step, audit, hub fact). Accepting stops the acceptance clock and starts
+    the mediation clock; the acceptance form and the agreement are written after commit (unless
+    `paperwork=False`), and the parties told."""
     if action not in ACTIONS:
         raise NotFound(_("no such action: %(action)s") % {"action": action})
-    method = getattr(case, action)
-    if not can_proceed(method):
-        raise Conflict(
-            _("a case that is %(state)s cannot be %(action)s")
-            % {"state": case.get_state_display(), "action": ACTION_LABELS[action]},
-            code="illegal_transition",
-        )
-    if not has_transition_perm(method, actor):
-        record(actor=actor, action=AuditAction.DENIED, obj=case, details={"action": action})
-        raise Forbidden(_("you may not %(action)s this case") % {"action": ACTION_LABELS[action]})
-    if action in NEEDS_REASON and not reason.strip():
-        raise _field_error("reason", _("give the reason"))
-    source = case.state
-    try:
-        with transaction.atomic():
-            if action == "assign":
-                _set_team(case, actor, **fields)
-                fields = {}
-            method(reason=reason.strip(), **fields)
-            case.save()
-            _step(case, action, source, case.state, actor, reason)
-            record(
-                actor=actor, action=AuditAction.CHANGE, obj=case, details={"action": action, "to": case.state}
-            )
-            if paperwork and action in ("accept", "agree"):
-                from zhili.mediation.paperwork import generate
 
-                generate(case=case, kind="acceptance" if action == "accept" else "agreement")
-            if case.state in (State.DECLINED, State.FAILED, State.WITHDRAWN):
-                _publish_outcome(case)
-            if action in PARTY_NEWS and paperwork:
-                transaction.on_commit(lambda: tell_parties(case=case, action=action))
-    except ConcurrentTransition:
-        raise Conflict(
-            _("someone else changed this case just now; reload it"), code="concurrent_change"
-        ) from None
+    def check():
+        if action in NEEDS_REASON and not reason.strip():
+            raise _field_error("reason", _("give the reason"))
+
+    def before(case):
+        if action == "assign":
+            _set_team(case, actor, **team)
+        if action == "accept":
+            kernel.stop_clock(case, "accept", actor, note=False)
+            kernel.start_clock(case, "mediation", actor, note=False)
+        _sync_deadlines(case)
+
+    def after(case):
+        if paperwork and action in ("accept", "agree"):
+            from zhili.mediation.paperwork import generate
+
+            generate(case=case, kind="acceptance" if action == "accept" else "agreement")
+        if action in PARTY_NEWS and paperwork:
+            tell_parties(case=case, action=action)
+
+    team = fields if action == "assign" else {}
+    arguments = {"reason": reason.strip(), **({} if action == "assign" else fields)}
+    kernel.transition(case, action, actor, reason=reason.strip(), check=check, before=before, after=after,
+                      arguments=arguments)  # fmt: skip
     return case
+
+
+def _sync_deadlines(case: Case) -> None:
+    """The case's own deadline fields (lists, pages, overdue alerts) from its kernel clocks: the
+    due moments of its latest acceptance and mediation clocks, running or stopped."""
+    from zhili.casework.clocks import last_day
+
+    latest = {c.name: c for c in case.clocks.order_by("started_at", "id")}  # a stopped one keeps its due
+    accept, mediation = latest.get("accept"), latest.get("mediation")
+    case.accept_due = accept.due_at if accept else case.accept_due
+    case.mediation_due = last_day(mediation.due_at) if mediation and mediation.due_at else case.mediation_due
+    case.extended_days = sum(e["amount"] for e in mediation.extensions) if mediation else case.extended_days
+    Case.objects.filter(pk=case.pk).update(
+        accept_due=case.accept_due, mediation_due=case.mediation_due, extended_days=case.extended_days
+    )
 
 
 def _set_team(
@@ -332,10 +339,11 @@ def _set_team(
             "name": lead, "institution": case.institution})  # fmt: skip
     wanted = [(lead, MemberRole.LEAD)] + [(u, MemberRole.CO) for u in co or []]
     wanted += [(u, MemberRole.OBSERVER) for u in observers or []]
-    for username, role in wanted:
+    for username, _role in wanted:
         if username not in people:
             raise _field_error("team", _("no user %(name)s") % {"name": username})
-        Member.objects.update_or_create(case=case, user=people[username], defaults={"role": role})
+    for username, role in wanted:  # each role assumed from now, on record (casework kernel)
+        kernel.assume(case, people[username], role, by=actor, note=False)
 
 
 def offered_mediators(case: Case):
@@ -379,11 +387,10 @@ def reassign(*, case: Case, actor, lead: str, reason: str) -> Case:
     if case.state not in (State.ASSIGNED, State.IN_MEDIATION):
         raise Conflict(_("only an assigned case is reassigned"), code="illegal_transition")
     with transaction.atomic():
-        old = case.members.filter(role=MemberRole.LEAD).first()
-        if old:
-            old.role = MemberRole.CO
-            old.save(update_fields=["role"])
-        _set_team(case, actor, lead=lead)
+        old = case.members.filter(role=MemberRole.LEAD).select_related("user").first()
+        _set_team(case, actor, lead=lead)  # the lead passes to the new one, on record
+        if old and old.user.get_username() != lead:
+            kernel.assume(case, old.user, MemberRole.CO, by=actor, note=False)  # and stays on as co
         _step(case, "reassign", case.state, case.state, actor, reason, {"lead": lead})
         record(actor=actor, action=AuditAction.CHANGE, obj=case, details={"action": "reassign", "lead": lead})
     return case
@@ -399,12 +406,12 @@ def extend(*, case: Case, actor, days: int, reason: str) -> Case:
     if case.state not in (State.ACCEPTED, State.ASSIGNED, State.IN_MEDIATION):
         raise Conflict(_("only a case in mediation is extended"), code="illegal_transition")
     with transaction.atomic():
-        updated = Case.objects.filter(pk=case.pk, extended_days=case.extended_days).update(
-            extended_days=case.extended_days + days, mediation_due=case.mediation_due + timedelta(days=days)
-        )
-        if not updated:
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.extended_days != case.extended_days:
             raise Conflict(_("someone else changed this case just now; reload it"), code="concurrent_change")
-        case.refresh_from_db()
+        kernel.extend_clock(case, "mediation", f"{days} natural_days", by=actor, approved_by=actor, reason=reason,
+                            note=False)  # fmt: skip
+        _sync_deadlines(case)
         _step(case, "extend", case.state, case.state, actor, reason, {"days": days})
         record(actor=actor, action=AuditAction.CHANGE, obj=case, details={"action": "extend", "days": days})
     return case
@@ -602,50 +609,57 @@ def _raise_overdue_alerts(*, now=None) -> dict[str, int]:
     return {"cases": len(late), "texts": texts}
 
 
-# --- what the hub hears ----------------------------------------------------------------------
+# --- transfers -------------------------------------------------------------------------------
+
+TRANSFERABLE = (State.SUBMITTED, State.ACCEPTED)  # before a mediator is named
 
 
-def _publish_opened(case: Case, parties: int) -> None:
-    from zhili.hub.publish import publish
+def transfer(*, case: Case, actor, to: str, reason: str):
+    """A head of the case's institution sends it to another institution (by code), with the
+    reason; the case stays where it is until a head there accepts (answer_transfer)."""
+    from zhili.mediation.workflow import is_head
 
-    fields = {"category": case.dispute_type, "quantity": parties}  # the hub's categories (catalogue.yaml)
-    if case.amount is not None:
-        fields["amount"] = str(case.amount)
-    publish(
-        module="mediation",
-        department="justice",
-        events=[{
-            "source_id": f"{case.number}-opened", "type": "dispute.mediation_case",
-            "occurred_at": timezone.localtime(case.created_at).isoformat(), "unit_code": case.unit.code,
-            **({"lon": case.lon, "lat": case.lat} if case.lon is not None else {}), "fields": fields,
-        }],
-    )  # fmt: skip
+    if not is_head(case, actor):
+        raise Forbidden(_("only the institution's head transfers a case"))
+    if case.state not in TRANSFERABLE:
+        raise Conflict(_("a case is transferred before a mediator is named"), code="illegal_transition")
+    target = Institution.objects.filter(code=to, is_active=True).first()
+    if target is None:
+        raise _field_error("to", _("no active institution %(code)s") % {"code": to})
+    with transaction.atomic():
+        moved = kernel.ask_transfer(case, to_org=target.code, reason=reason, by=actor,
+                                    from_org=case.institution.code if case.institution_id else "")  # fmt: skip
+        record(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            obj=case,
+            details={"action": "transfer", "to": target.code},
+        )
+    return moved
 
 
-OUTCOME = {
-    State.SIGNED: "settled",
-    State.FAILED: "not_settled",
-    State.WITHDRAWN: "withdrawn",
-    State.DECLINED: "not_settled",
-}
+def answer_transfer(*, case: Case, actor, accept: bool, reason: str = ""):
+    """A head of the institution the case was sent to takes it (it becomes that institution's,
+    its acceptance clock running on) or refuses it with the reason (it stays where it was)."""
+    pending = case.transfers.filter(answer="pending").first()
+    if pending is None:
+        raise Conflict(_("this case is not waiting for a transfer"), code="illegal_transition")
+    heads = Mediator.objects.filter(
+        user=actor, institution__code=pending.to_org, is_head=True, is_active=True
+    )
+    if not heads.exists():
+        raise Forbidden(_("only a head of %(code)s answers this transfer") % {"code": pending.to_org})
 
+    def receive(case, code):
+        institution = Institution.objects.get(code=code)
+        Case.objects.filter(pk=case.pk).update(
+            institution=institution, routed_by=f"transfer:{pending.from_org}"
+        )
+        case.institution = institution
 
-def _publish_outcome(case: Case) -> None:
-    from zhili.hub.publish import publish
-
-    fields = {
-        "category": OUTCOME[case.state],
-        "agreement_signed": case.state == State.SIGNED,
-        "case_ref": case.number,
-    }
-    if case.agreed_amount is not None:
-        fields["amount"] = str(case.agreed_amount)
-    publish(
-        module="mediation",
-        department="justice",
-        events=[{
-            "source_id": f"{case.number}-outcome", "type": "dispute.mediation_outcome",
-            "occurred_at": timezone.localtime(case.closed_at or timezone.now()).isoformat(),
-            "unit_code": case.unit.code, "fields": fields,
-        }],
-    )  # fmt: skip
+    with transaction.atomic():
+        kernel.answer_transfer(pending, accept=accept, by=actor, reason=reason, receive=receive)
+        record(actor=actor, action=AuditAction.CHANGE, obj=case,
+               details={"action": "transfer_accept" if accept else "transfer_refuse", "from": pending.from_org})  # fmt: skip
+    case.refresh_from_db()
+    return case

@@ -123,7 +123,7 @@ def summary(cases: QuerySet, *, today: date | None = None, now: datetime | None 
     durations = [
         _days(created, closed)
         for created, closed in qs.filter(outcome__in=CLOSED, closed_at__isnull=False).values_list(
-            "created_at", "closed_at"
+            "opened_at", "closed_at"
         )
     ]
     return {
@@ -169,7 +169,7 @@ def _group(by: str):
     if by == "outcome":
         return models.F("outcome"), lambda v: v
     if by == "month":
-        return TruncMonth("created_at"), _month_key
+        return TruncMonth("opened_at"), _month_key
     if by in ("district", "town"):
         digits = LEVEL_DIGITS[by][0]
         return Substr("unit__code", 1, digits), lambda v: _unit_key(v, by)
@@ -232,7 +232,7 @@ def breakdown(cases: QuerySet, by: Dimension) -> list[dict]:
         tallies[key_of(raw)][outcome] += n
     spans: dict = defaultdict(list)
     closed = qs.filter(outcome__in=CLOSED, closed_at__isnull=False)
-    for raw, created, closed_at in closed.values_list("group", "created_at", "closed_at"):
+    for raw, created, closed_at in closed.values_list("group", "opened_at", "closed_at"):
         spans[key_of(raw)].append(_days(created, closed_at))
     labels, codes = _labels(by, list(tallies), get_language())
     rows = []

@@ -169,7 +169,71 @@ def _case_context(request, case, **forms_):
         "meetings_form": forms_.get("meetings_form") or forms.MeetingForm(),
         "files_form": forms_.get("files_form") or forms.UploadForm(),
         "is_mediator": role in ("lead", "co"),
+        **_transfer_context(case, me),
     }  # fmt: skip
+
+
+def _transfer_context(case, me) -> dict:
+    """What the case page offers about sending the case on: the form for a head of its
+    institution, the answer for a head of the one it was sent to, or that it waits."""
+    from zhili.mediation.models import Institution, Mediator
+    from zhili.mediation.workflow import is_head
+
+    pending = case.transfers.filter(answer="pending").first()
+    if pending is not None:
+        names = dict(
+            Institution.objects.filter(code__in=[pending.from_org, pending.to_org]).values_list(
+                "code", "name"
+            )
+        )
+        pending.from_name, pending.to_name = names.get(pending.from_org, ""), names.get(pending.to_org, "")
+        may_answer = Mediator.objects.filter(
+            user=me, institution__code=pending.to_org, is_head=True, is_active=True
+        ).exists()
+        return {"transfer_pending": pending, "may_answer": may_answer, "transfer_targets": []}
+    targets = []
+    if case.state in services.TRANSFERABLE and is_head(case, me):
+        targets = list(Institution.objects.filter(is_active=True).exclude(pk=case.institution_id)
+                       .order_by("kind", "name").values_list("code", "name"))  # fmt: skip
+    return {"transfer_pending": None, "may_answer": False, "transfer_targets": targets}
+
+
+@login_required
+@require_POST
+def transfer(request, number: str):
+    item = _case(request, number)
+    try:
+        services.transfer(case=item, actor=request.user, to=request.POST.get("to", ""),
+                          reason=request.POST.get("reason", ""))  # fmt: skip
+    except ZhiliError as err:
+        flash.error(request, forms.plain(err.message))
+    else:
+        flash.success(
+            request, _("Case %(number)s sent; it stays with you until it is taken.") % {"number": number}
+        )
+    return redirect(reverse("mediation:case", args=[number]) + "#transfer")
+
+
+@login_required
+@require_POST
+def answer_transfer(request, number: str):
+    item = _case(request, number)
+    accept = request.POST.get("accept") == "1"
+    try:
+        services.answer_transfer(
+            case=item, actor=request.user, accept=accept, reason=request.POST.get("reason", "")
+        )
+    except ZhiliError as err:
+        flash.error(request, forms.plain(err.message))
+        return redirect(reverse("mediation:case", args=[number]) + "#transfer")
+    if accept:
+        flash.success(request, _("Case %(number)s is now your institution's.") % {"number": number})
+        return redirect("mediation:case", number=number)
+    flash.success(
+        request,
+        _("Case %(number)s refused; it stays with the institution that sent it.") % {"number": number},
+    )
+    return redirect("mediation:cases")
 
 
 @login_required

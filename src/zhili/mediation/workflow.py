@@ -11,14 +11,10 @@ services' business."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.utils import timezone
 from django_fsm import transition
 
 from zhili.mediation.choices import State
-
-MEDIATION_DAYS = 30  # 人民调解法: mediation is usually concluded within 30 days of acceptance
 
 
 def _superuser(user) -> bool:
@@ -69,8 +65,7 @@ class CaseWorkflow:
 
     @transition(field="state", source=State.SUBMITTED, target=State.ACCEPTED, permission=is_head)
     def accept(self, *, reason: str = "") -> None:
-        self.accepted_at = timezone.now()
-        self.mediation_due = timezone.localdate() + timedelta(days=MEDIATION_DAYS)
+        self.accepted_at = timezone.now()  # the mediation clock starts (services.move)
         self.reason = reason
 
     @transition(field="state", source=State.SUBMITTED, target=State.DECLINED, permission=is_head)
