@@ -221,8 +221,16 @@ def test_the_tree_shows_the_nodes_with_their_weights(published):
     html = client.get("/dash/definitions/t/").content.decode()
     crime = html.split('data-path="crime"')[1].split("</tr>")[0]
     fire = html.split('data-path="fire"')[1].split("</tr>")[0]
-    assert "治安" in crime and "60.0 %" in crime and "60.00 %" in crime and "police.burglary" in crime
-    assert "消防" in fire and "40.0 %" in fire and "fire.fire" in fire and "deduction" in fire
+    # methods in words (event types by their catalogue names: none is loaded here, so their codes)
+    assert "治安" in crime and "60.0 %" in crime and "60.00 %" in crime and "计数 · police.burglary" in crime
+    assert "目标值法 <small>最差值: 20; 最好值: 0</small>" in crime
+    assert (
+        "消防" in fire
+        and "40.0 %" in fire
+        and "fire.fire" in fire
+        and "扣分" in fire
+        and "deduction" not in fire
+    )
     assert client_for(published["mediator"]).get("/dash/definitions/").status_code == 403
     assert client_for(published["mediator"]).get("/dash/definitions/t/").status_code == 403
     assert client.get("/dash/definitions/nope/").status_code == 404
