@@ -24,6 +24,7 @@ from zhili.index import selectors, services
 from zhili.index.definitions import Definition, DefinitionError, Node, load_text
 from zhili.index.models import DefinitionVersion, Outcome
 from zhili.index.periods import Period
+from zhili.org.models import User
 
 LABELS = {
     "per_10k_residents": gettext_lazy("per 10,000 residents"),
@@ -152,7 +153,12 @@ def _ahp(weights: dict | None, children: list[Node]) -> dict | None:
 def tree_rows(definition: Definition) -> list[dict]:
     """The nodes depth first, each with its share of the parent and of the total, in %."""
     rows: list[dict] = []
-    type_names = dict(EventType.objects.values_list("code", "name"))
+    type_names, category_names = {}, {}
+    for type_code, type_name, fields in EventType.objects.values_list("code", "name", "fields"):
+        type_names[type_code] = type_name
+        for spec in fields or []:
+            if spec.get("name") == "category":
+                category_names.update(spec.get("choice_labels") or {})
 
     def walk(node: Node, share: float, depth: int) -> None:
         for child in node.children:
@@ -163,7 +169,7 @@ def tree_rows(definition: Definition) -> list[dict]:
                 "indent": f"{0.4 + (depth - 1) * 1.4:.1f}", "is_leaf": child.is_leaf, "weight_pct": child.weight * 100,
                 "total_pct": total * 100, "bar": f"{min(total * 400, 80):.1f}", "ahp": _ahp(child.weights, child.children),
                 "event_types": [type_names.get(t, t) for t in measure.get("event_types") or []],
-                "field": _word(measure.get("field") or ""), "agg": _word(measure.get("agg") or ""), "categories": measure.get("categories") or [],
+                "field": _word(measure.get("field") or ""), "agg": _word(measure.get("agg") or ""), "categories": [category_names.get(c, c) for c in measure.get("categories") or []],
                 "denominator": _label(child.denominator or ("none" if child.is_leaf else "")),
                 "direction": _label(child.direction), "missing": _label(child.missing),
                 "scoring": _word((child.scoring or {}).get("method", "")), "scoring_params": _params(child.scoring),
@@ -193,6 +199,12 @@ def weight_changes(before: Definition, after: Definition) -> list[dict]:
             "before_total": old[2] if old else None, "after_total": new[2] if new else None,
         })  # fmt: skip
     return out
+
+
+def _who(usernames) -> dict[str, str]:
+    """People by their names, not their usernames; the shipped versions (saved as "zhili") as Zhili."""
+    names = dict(User.objects.filter(username__in=set(usernames)).values_list("username", "display_name"))
+    return {u: str(_("Zhili (shipped)")) if u == "zhili" else names.get(u) or u for u in usernames}
 
 
 def _versions(actor, code: str):
@@ -227,13 +239,17 @@ def definitions(request):
 def definition(request, code: str):
     version = _version(request.user, code, request.GET.get("version"))
     parsed = version.parsed()
+    versions = list(_versions(request.user, code))
+    who = _who([v.created_by for v in [version, *versions]])
+    for v in [version, *versions]:
+        v.who = who[v.created_by]
     context = {
         "code": code,
         "version": version,
         "definition": parsed,
         "rows": tree_rows(parsed),
         "root_ahp": _ahp(parsed.root.weights, parsed.root.children),
-        "versions": _versions(request.user, code),
+        "versions": versions,
         "periods": ", ".join(_word(p) for p in parsed.periods),
         "units": ", ".join(_word(u) for u in parsed.units),
         "first_level": len(parsed.root.children),

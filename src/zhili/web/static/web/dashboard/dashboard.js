@@ -170,7 +170,7 @@
     const traces = [...lines, dots(others, "#7fa7d6", 8, strings.funnel_peers || ""), dots(mine, "#1f4f8a", 14, strings.funnel_own || "")];
     Plotly.react(el, traces, {
       margin: { l: 56, r: 12, t: 10, b: 44 }, font: { size: 12 }, legend: { orientation: "h", y: -0.25 },
-      xaxis: { type: "log", title: { text: strings.funnel_x || "" } },
+      xaxis: { type: "log", exponentformat: "none", separatethousands: true, title: { text: strings.funnel_x || "" } },  // 10,000, not "10k"
       yaxis: { title: { text: (strings.funnel_y || "").replace("%s", d.per.toLocaleString()) }, rangemode: "tozero" },
     }, config);
     el.dataset.points = String(d.points.length);
