@@ -73,7 +73,7 @@ NOT_FOLLOWED = re.compile(
 ALLOWED_WORDS = {
     # file formats, standards and names that are written in Latin letters in Chinese too
     "PDF", "DOCX", "CSV", "XLSX", "Excel", "JSON", "GeoJSON", "YAML", "Parquet", "PNG", "JPEG",
-    "GBK", "UTF", "API", "AHP", "ID", "H3", "Ed25519", "SHA", "HMAC", "Word", "GDP",
+    "GBK", "UTF-8", "API", "AHP", "ID", "H3", "Ed25519", "SHA", "HMAC", "Word", "GDP",
     # the AHP's consistency ratio (一致性比率 CR)
     "CR",
     # units of measure
