@@ -261,7 +261,7 @@ def test_compare_shows_the_yaml_diff_and_the_changed_weight(published):
     crime = html.split('<tr data-path="crime">')[1].split("</tr>")[0]
     assert "60.0 %" in crime and "50.0 %" in crime
     assert '<tr data-path="fire">' in html
-    diff = html.split('id="diff">')[1].split("</pre>")[0]
+    diff = html.split('id="diff" tabindex="0">')[1].split("</pre>")[0]
     assert (
         '<span class="del">-  weight: 0.6</span>' in diff
         and '<span class="add">+  weight: 0.5</span>' in diff
