@@ -60,7 +60,7 @@ SEEDS = [
     "/hub/upload/",
     "/me/tokens/",
     # the events behind an indicator (here petitions, whose forms are categories) of a town
-    "/dash/unit/449902001000/?leaf=stability.petitions",
+    "/dash/unit/449902001000/?period=month&leaf=stability/petitions",
 ]
 ADMIN_SEEDS = ["/admin/", "/admin/geo/unit/"]  # and one change form (below)
 API_DOCS = "/api/docs"

@@ -93,6 +93,8 @@ def leaf_events(actor, definition: Definition, leaf: str, unit_code: str, period
         event_type = event_types.get(r["type"])
         r["type_name"] = event_type.name if event_type else r["type"]
         r["field_items"] = field_items(event_type, r["fields"], english=english()) if event_type else []
+        named = {name: value for name, _label, value in r["field_items"]}
+        r["category_label"] = named.get("category", r["category"])
     return {
         "path": leaf,
         "name": node.name_en if english() and node.name_en else node.name,
