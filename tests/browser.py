@@ -31,6 +31,11 @@ DEMO: dict[str, Path] = {}  # the demo's data folder, for tests that read its fi
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
+    # While working on pages: ZHILI_BROWSER_SERVER=http://127.0.0.1:8000 uses a server already
+    # running on a demo built with `zhili demo --no-serve --password Browser-Test-Pass-42`.
+    if os.environ.get("ZHILI_BROWSER_SERVER"):
+        yield os.environ["ZHILI_BROWSER_SERVER"].rstrip("/")
+        return
     data = tmp_path_factory.mktemp("browser-data")
     env = {
         **os.environ,

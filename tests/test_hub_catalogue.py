@@ -13,6 +13,7 @@ from zhili.hub.catalogue import (
     DEFAULT_PATH,
     INDICATORS,
     CatalogueError,
+    field_items,
     field_specs,
     load_catalogue,
     read_catalogue,
@@ -402,3 +403,24 @@ def test_a_file_that_is_not_yaml_is_refused_with_its_line(db, tmp_path):
     assert caught.value.details[0]["line"] == 17
     assert caught.value.details[0]["reason"].startswith("not valid YAML")
     assert EventType.objects.count() == 0
+
+
+def test_an_events_fields_read_as_labels_and_category_names_not_codes():
+    petition = {
+        "fields": [
+            {"name": "category", "type": "category", "label": "信访形式", "label_en": "Form",
+             "choices": ["visit", "online"], "choice_labels": {"visit": "来访", "online": "网上信访"}},
+            {"name": "quantity", "type": "int", "label": "信访人数"},
+        ]
+    }  # fmt: skip
+    fields = {"quantity": 3, "category": "visit", "extra": "x"}
+    assert field_items(petition, fields) == [
+        ("category", "信访形式", "来访"),
+        ("quantity", "信访人数", 3),
+        ("extra", "extra", "x"),
+    ]
+    assert field_items(petition, fields, english=True) == [
+        ("category", "Form", "visit"),
+        ("quantity", "quantity", 3),
+        ("extra", "extra", "x"),
+    ]

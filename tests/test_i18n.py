@@ -30,3 +30,22 @@ def test_api_errors_follow_accept_language(db):
     assert en == "Log in or send an API token"
     with translation.override("zh-hans"):
         assert zh == translation.gettext("Log in or send an API token") != en
+
+
+def test_the_api_documentation_is_chinese_and_english_when_chosen(db):
+    def operation(client, path, method="get"):
+        schema = client.get("/api/openapi.json").json()
+        return schema["info"]["title"], schema["paths"][path][method]
+
+    title, units = operation(Client(), "/api/v1/geo/units")
+    assert (title, units["summary"], units["tags"]) == ("治理平台接口", "列出辖区内的区划单位", ["行政区划"])
+    english = Client()
+    english.cookies["django_language"] = "en"
+    title, units = operation(english, "/api/v1/geo/units")
+    assert (title, units["summary"], units["tags"]) == (
+        "Zhili API",
+        "List units in your scope",
+        ["Divisions"],
+    )
+    docs = Client().get("/api/docs").content.decode()
+    assert '<html lang="zh-hans">' in docs and "ninja/swagger-ui-bundle" in docs

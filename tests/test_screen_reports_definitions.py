@@ -221,8 +221,16 @@ def test_the_tree_shows_the_nodes_with_their_weights(published):
     html = client.get("/dash/definitions/t/").content.decode()
     crime = html.split('data-path="crime"')[1].split("</tr>")[0]
     fire = html.split('data-path="fire"')[1].split("</tr>")[0]
-    assert "治安" in crime and "60.0 %" in crime and "60.00 %" in crime and "police.burglary" in crime
-    assert "消防" in fire and "40.0 %" in fire and "fire.fire" in fire and "deduction" in fire
+    # methods in words (event types by their catalogue names: none is loaded here, so their codes)
+    assert "治安" in crime and "60.0 %" in crime and "60.00 %" in crime and "计数 · police.burglary" in crime
+    assert "目标值法 <small>最差值: 20; 最好值: 0</small>" in crime
+    assert (
+        "消防" in fire
+        and "40.0 %" in fire
+        and "fire.fire" in fire
+        and "扣分" in fire
+        and "deduction" not in fire
+    )
     assert client_for(published["mediator"]).get("/dash/definitions/").status_code == 403
     assert client_for(published["mediator"]).get("/dash/definitions/t/").status_code == 403
     assert client.get("/dash/definitions/nope/").status_code == 404
@@ -253,7 +261,7 @@ def test_compare_shows_the_yaml_diff_and_the_changed_weight(published):
     crime = html.split('<tr data-path="crime">')[1].split("</tr>")[0]
     assert "60.0 %" in crime and "50.0 %" in crime
     assert '<tr data-path="fire">' in html
-    diff = html.split('id="diff">')[1].split("</pre>")[0]
+    diff = html.split('id="diff" tabindex="0">')[1].split("</pre>")[0]
     assert (
         '<span class="del">-  weight: 0.6</span>' in diff
         and '<span class="add">+  weight: 0.5</span>' in diff

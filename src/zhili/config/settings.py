@@ -101,7 +101,8 @@ ASGI_APPLICATION = "zhili.config.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The admin's own templates come before the apps': web/admin_templates overrides one.
+        "DIRS": [PACKAGE_DIR / "web" / "admin_templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

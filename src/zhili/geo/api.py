@@ -1,7 +1,7 @@
 """/api/v1/geo/: units, populations, boundaries, point lookup, and the public division map."""
 
 from django.http import Http404
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -75,20 +75,26 @@ class LocateOut(Schema):
     units: list[UnitOut]
 
 
-@router.get("/units", response={200: list[UnitOut], 403: Error}, summary="List units in your scope")
+@router.get(
+    "/units", response={200: list[UnitOut], 403: Error}, summary=gettext_lazy("List units in your scope")
+)
 @paginate(Pages, page_size=100)
 def list_units(request, filters: Query[UnitFilter]):
     qs = scoped(request.auth, Unit)
     return selectors.unit_rows(selectors.filter_units(qs, **filters.dict()))
 
 
-@router.get("/units/{code}", response={200: UnitDetailOut, (403, 404): Error}, summary="One unit")
+@router.get(
+    "/units/{code}", response={200: UnitDetailOut, (403, 404): Error}, summary=gettext_lazy("One unit")
+)
 def get_unit(request, code: str):
     unit = get_scoped(request.auth, Unit, code=code)
     return selectors.unit_detail(unit)
 
 
-@router.patch("/units/{code}", response={200: UnitDetailOut, (403, 404): Error}, summary="Rename a unit")
+@router.patch(
+    "/units/{code}", response={200: UnitDetailOut, (403, 404): Error}, summary=gettext_lazy("Rename a unit")
+)
 def patch_unit(request, code: str, payload: UnitPatch):
     unit = get_scoped(request.auth, Unit, "change", code=code)
     services.update_unit(actor=request.auth, unit=unit, **payload.dict(exclude_unset=True))
@@ -98,7 +104,7 @@ def patch_unit(request, code: str, payload: UnitPatch):
 @router.put(
     "/units/{code}/populations/{year}",
     response={200: PopulationOut, (400, 403, 404): Error},
-    summary="Set a year's population",
+    summary=gettext_lazy("Set a year's population"),
 )
 def put_population(request, code: str, year: int, payload: PopulationIn):
     unit = get_scoped(request.auth, Unit, "change", code=code)
@@ -109,7 +115,7 @@ def put_population(request, code: str, year: int, payload: PopulationIn):
 @router.get(
     "/units/{code}/boundary",
     response={200: dict, (403, 404): Error},
-    summary="A unit's boundary as a GeoJSON Feature",
+    summary=gettext_lazy("A unit's boundary as a GeoJSON Feature"),
 )
 def get_boundary(request, code: str):
     unit = get_scoped(request.auth, Unit, code=code)
@@ -121,7 +127,7 @@ def get_boundary(request, code: str):
 @router.get(
     "/locate",
     response={200: LocateOut, (403, 404): Error},
-    summary="Which grid, village, town and district a point is in",
+    summary=gettext_lazy("Which grid, village, town and district a point is in"),
 )
 def locate(request, lon: float = Query(..., ge=-180, le=180), lat: float = Query(..., ge=-90, le=90)):
     scoped(request.auth, Unit)  # 403 without the permission
@@ -140,7 +146,7 @@ def locate(request, lon: float = Query(..., ge=-180, le=180), lat: float = Query
     auth=None,
     response={200: dict, 404: Error},
     url_name="division_map",
-    summary="Public: the divisions under a unit, as GeoJSON, for the map",
+    summary=gettext_lazy("Public: the divisions under a unit, as GeoJSON, for the map"),
     description="Names, codes, kinds, areas and resident populations only: no personal data.",
 )
 def division_map(request, parent: str | None = Query(None, pattern=r"^\d{12,15}$")):

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -140,7 +141,7 @@ class QualityRowOut(Schema):
     "/events",
     auth=SourceKeyAuth(),
     response={200: BatchOut, (403, 413): Error},
-    summary="Deliver a batch of events (department systems, with their source key)",
+    summary=gettext_lazy("Deliver a batch of events (department systems, with their source key)"),
 )
 def post_events(request, payload: BatchIn, mode: ImportMode = ImportMode.PARTIAL):
     if len(payload.events) > settings.HUB_MAX_BATCH:
@@ -200,7 +201,11 @@ def _refuse_other_departments_types(source: Source, events: list[dict]) -> None:
         )
 
 
-@router.get("/event-types", response={200: list[EventTypeOut], 403: Error}, summary="The event catalogue")
+@router.get(
+    "/event-types",
+    response={200: list[EventTypeOut], 403: Error},
+    summary=gettext_lazy("The event catalogue"),
+)
 def list_event_types(request, department: str | None = None, family: str | None = None):
     qs = scoped(request.auth, EventType).select_related("department").order_by("code")
     if department:
@@ -210,7 +215,11 @@ def list_event_types(request, department: str | None = None, family: str | None 
     return qs
 
 
-@router.get("/events", response={200: list[EventOut], 403: Error}, summary="Current events in your scope")
+@router.get(
+    "/events",
+    response={200: list[EventOut], 403: Error},
+    summary=gettext_lazy("Current events in your scope"),
+)
 @paginate(Pages, page_size=100)
 def list_events(request, filters: Query[EventFilter]):
     return selectors.event_rows(
@@ -221,7 +230,7 @@ def list_events(request, filters: Query[EventFilter]):
 @router.get(
     "/events/{event_id}",
     response={200: EventDetailOut, (403, 404): Error},
-    summary="One event with all its versions",
+    summary=gettext_lazy("One event with all its versions"),
 )
 def get_event(request, event_id: int):
     return selectors.event_detail(get_scoped(request.auth, Event, pk=event_id), actor=request.auth)
@@ -236,7 +245,7 @@ class EventPersonalOut(Schema):
 @router.get(
     "/events/{event_id}/personal",
     response={200: EventPersonalOut, (403, 404): Error},
-    summary="An event's personal fields in full (audited)",
+    summary=gettext_lazy("An event's personal fields in full (audited)"),
 )
 def get_event_personal(request, event_id: int):
     from zhili.hub.services import read_event_personal
@@ -247,7 +256,7 @@ def get_event_personal(request, event_id: int):
 @router.get(
     "/deliveries",
     response={200: list[DeliveryOut], 403: Error},
-    summary="Deliveries (your department's, for a data officer)",
+    summary=gettext_lazy("Deliveries (your department's, for a data officer)"),
 )
 @paginate(Pages, page_size=100)
 def list_deliveries(request, day: date | None = None, source: str | None = None):
@@ -260,7 +269,9 @@ def list_deliveries(request, day: date | None = None, source: str | None = None)
 
 
 @router.get(
-    "/deliveries/{delivery_id}", response={200: DeliveryOut, (403, 404): Error}, summary="One delivery"
+    "/deliveries/{delivery_id}",
+    response={200: DeliveryOut, (403, 404): Error},
+    summary=gettext_lazy("One delivery"),
 )
 def get_delivery(request, delivery_id: int):
     return selectors.delivery_rows([get_scoped(request.auth, Delivery, pk=delivery_id)])[0]
@@ -269,7 +280,7 @@ def get_delivery(request, delivery_id: int):
 @router.get(
     "/deliveries/{delivery_id}/errors.csv",
     response={(403, 404): Error},
-    summary="The rejected items of a delivery, as CSV",
+    summary=gettext_lazy("The rejected items of a delivery, as CSV"),
     openapi_extra=file_answer("text/csv"),
 )
 def delivery_errors(request, delivery_id: int):
@@ -282,7 +293,7 @@ def delivery_errors(request, delivery_id: int):
 @router.get(
     "/quality",
     response={200: list[QualityRowOut], 403: Error},
-    summary="Delivery quality per department for a day",
+    summary=gettext_lazy("Delivery quality per department for a day"),
 )
 def quality(request, day: date | None = None):
     scoped(request.auth, Delivery)  # 403 without the permission
@@ -292,7 +303,7 @@ def quality(request, day: date | None = None):
 @router.post(
     "/uploads",
     response={200: DeliveryOut, (403, 404, 413): Error},
-    summary="Upload a file of events (CSV, XLSX, JSON lines, Parquet)",
+    summary=gettext_lazy("Upload a file of events (CSV, XLSX, JSON lines, Parquet)"),
 )
 def upload(
     request,

@@ -547,3 +547,24 @@ def field_specs(event_type) -> dict[str, dict]:
     """The fields of an event type (or of a version's snapshot), by name, for validators."""
     fields = event_type["fields"] if isinstance(event_type, dict) else event_type.fields
     return {spec["name"]: dict(spec) for spec in fields or []}
+
+
+def field_items(event_type, fields: dict, *, english: bool = False) -> list[tuple[str, str, Any]]:
+    """An event's fields as people read them: (name, label, value) in the catalogue's order,
+    the field's label for its name and a category's label for its code ("信访形式: 来访", not
+    "category: visit"). In English the English label where the catalogue has one, else the name
+    and the code. Fields the type does not declare come last, under their names."""
+    specs = field_specs(event_type)
+    out = []
+    for name, spec in specs.items():
+        if name not in fields:
+            continue
+        value = fields[name]
+        if english:
+            label = spec.get("label_en") or name
+        else:
+            label = spec.get("label") or name
+            value = (spec.get("choice_labels") or {}).get(value, value) if isinstance(value, str) else value
+        out.append((name, label, value))
+    out += [(name, name, value) for name, value in sorted(fields.items()) if name not in specs]
+    return out

@@ -16,6 +16,9 @@ from zhili.hub.models import Channel, ImportMode
 from zhili.hub.services import module_source
 from zhili.hub.validation import RawItem
 
+# The name each module's source goes by on the hub's pages (the source's code stays zhili.<module>).
+MODULE_NAMES = {"mediation": "矛盾纠纷调解"}
+
 
 class PublishError(ZhiliError):
     code = "publish_rejected"
@@ -25,7 +28,8 @@ def publish(*, module: str, department: str, events: list[dict], strict: bool = 
     """Publish a module's events. With `strict`, a rejected event raises (the module has a bug:
     its own records should always be valid) and nothing of the call is kept. Call it inside the
     module's transaction (it joins it) or after commit; a re-publish of unchanged facts is a no-op."""
-    source = module_source(f"zhili.{module}", department_code=department, name=f"治理 · {module}")
+    name = f"治理 · {MODULE_NAMES.get(module, module)}"
+    source = module_source(f"zhili.{module}", department_code=department, name=name)
     ingestion = Ingestion(
         source=source,
         channel=Channel.MODULE,

@@ -43,12 +43,17 @@ def rotate_key(*, source: Source, actor=None, actor_username: str = "") -> str:
 
 
 def module_source(code: str, *, department_code: str, name: str) -> Source:
-    """The Source row of one of Zhili's own modules (mediation, grid …); created on first use."""
+    """The Source row of one of Zhili's own modules (mediation, grid …); created on first use,
+    renamed when the module's name changed (a source made under an older name keeps no code as
+    its name on the hub's pages)."""
     source = Source.objects.filter(code=code).first()
     if source is None:
         source = Source.objects.create(
             code=code, name=name, department=Department.objects.get(code=department_code)
         )
+    elif source.name != name:
+        Source.objects.filter(pk=source.pk).update(name=name)
+        source.name = name
     return source
 
 

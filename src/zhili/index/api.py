@@ -18,7 +18,7 @@ from typing import Literal
 
 from django.core.cache import cache
 from django.http import FileResponse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
@@ -195,7 +195,7 @@ def _runs_for(actor):
 @router.get(
     "/definitions",
     response={200: list[DefinitionOut], (400, 403): Error},
-    summary="Index definitions (every version)",
+    summary=gettext_lazy("Index definitions (every version)"),
 )
 def list_definitions(request, code: str | None = None):
     qs = scoped(request.auth, DefinitionVersion)
@@ -207,7 +207,7 @@ def list_definitions(request, code: str | None = None):
 @router.post(
     "/definitions",
     response={201: DefinitionOut, 200: DefinitionOut, (400, 403, 409): Error},
-    summary="Store a definition version",
+    summary=gettext_lazy("Store a definition version"),
 )
 def post_definition(request, payload: DefinitionIn):
     if not request.auth.has_perm("index.add_definitionversion"):
@@ -217,7 +217,9 @@ def post_definition(request, payload: DefinitionIn):
     return Status(201 if DefinitionVersion.objects.count() > before else 200, version)
 
 
-@router.get("/runs", response={200: list[RunOut], 403: Error}, summary="Index runs and their revisions")
+@router.get(
+    "/runs", response={200: list[RunOut], 403: Error}, summary=gettext_lazy("Index runs and their revisions")
+)
 @paginate(Pages, page_size=50)
 def list_runs(request, definition: str | None = None, period: str | None = None):
     qs = _runs_for(request.auth).select_related("definition")
@@ -231,7 +233,7 @@ def list_runs(request, definition: str | None = None, period: str | None = None)
 @router.post(
     "/runs",
     response={201: RunOut, 200: RunOut, (400, 403, 404, 409): Error},
-    summary="Run the index (again) for periods",
+    summary=gettext_lazy("Run the index (again) for periods"),
 )
 def post_run(request, payload: RunIn):
     if not request.auth.has_perm("index.add_run"):
@@ -248,7 +250,7 @@ def post_run(request, payload: RunIn):
 @router.post(
     "/runs/{run_id}/publish",
     response={200: RunOut, (403, 404, 409): Error},
-    summary="Publish (freeze) a revision",
+    summary=gettext_lazy("Publish (freeze) a revision"),
 )
 def publish(request, run_id: int):
     row = _runs_for(request.auth).filter(pk=run_id).first()
@@ -262,7 +264,7 @@ def publish(request, run_id: int):
 @router.get(
     "/results",
     response={200: ResultsOut, (400, 403, 404): Error},
-    summary="Results of one period in your scope",
+    summary=gettext_lazy("Results of one period in your scope"),
 )
 def list_results(
     request, definition: str = "pingan_plus", period: Kind = "day", date: str | None = None,
@@ -289,7 +291,7 @@ def list_results(
 @router.get(
     "/results/{unit_code}/history",
     response={200: list[ResultOut], (403, 404): Error},
-    summary="A unit's published results over time",
+    summary=gettext_lazy("A unit's published results over time"),
     description="Scoped: your unit and below; another unit's history answers 404, like a missing one.",
 )
 def unit_history(
@@ -311,7 +313,7 @@ def unit_history(
 @router.get(
     "/results/{unit_code}/explain",
     response={200: dict, (400, 403, 404): Error},
-    summary="Why a score is what it is, and what moved it",
+    summary=gettext_lazy("Why a score is what it is, and what moved it"),
     description="Scoped: your unit and below; another unit answers 404.",
 )
 def unit_explain(request, unit_code: str, date: str, definition: str = "pingan_plus", period: Kind = "day"):
@@ -324,7 +326,7 @@ def unit_explain(request, unit_code: str, date: str, definition: str = "pingan_p
 @router.get(
     "/stars",
     response={200: PublicStarsOut, (400, 403, 404): Error},
-    summary="Star ratings of villages and communities in your scope",
+    summary=gettext_lazy("Star ratings of villages and communities in your scope"),
 )
 def list_stars(request, month: str | None = None, definition: str = "star_rating", minimum: int = 1):
     start = parse_period("month", month).start if month else selectors.default_month()
@@ -337,7 +339,9 @@ def list_stars(request, month: str | None = None, definition: str = "star_rating
 
 
 @router.get(
-    "/alerts", response={200: list[AlertOut], 403: Error}, summary="Consecutive-red alerts in your scope"
+    "/alerts",
+    response={200: list[AlertOut], 403: Error},
+    summary=gettext_lazy("Consecutive-red alerts in your scope"),
 )
 @paginate(Pages, page_size=100)
 def list_alerts(request, open_only: bool = False):
@@ -348,7 +352,7 @@ def list_alerts(request, open_only: bool = False):
 @router.get(
     "/reports/{month}",
     response={(400, 403, 404): Error},
-    summary="The monthly report (PDF or DOCX): the city's publication",
+    summary=gettext_lazy("The monthly report (PDF or DOCX): the city's publication"),
     description=(
         "The city's monthly bulletin, as the city publishes it city-wide: every town and street with "
         "its score and rank and every five-star village and community, from published runs only. "
@@ -396,7 +400,7 @@ def published_cache(view):
 @public.get(
     "/colours",
     response={200: PublicColoursOut, 404: Error},
-    summary="Today's safety colours of the towns and streets",
+    summary=gettext_lazy("Today's safety colours of the towns and streets"),
 )
 @published_cache
 def public_colours(request, date: date | None = None, definition: str = "pingan_plus"):
@@ -420,7 +424,7 @@ def public_colours(request, date: date | None = None, definition: str = "pingan_
 @public.get(
     "/stars",
     response={200: PublicStarsOut, (400, 404): Error},
-    summary="The star list of villages and communities",
+    summary=gettext_lazy("The star list of villages and communities"),
 )
 @published_cache
 def public_stars(request, month: str | None = None, minimum: int = 5, definition: str = "star_rating"):

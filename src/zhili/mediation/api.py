@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Literal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, File, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -156,7 +157,7 @@ def _detail(case: Case, actor) -> dict:
 @router.post(
     "/cases",
     response={200: CaseOut, 201: CaseOut, (400, 403, 409): Error},
-    summary="Apply for mediation (or enter a case for a walk-in)",
+    summary=gettext_lazy("Apply for mediation (or enter a case for a walk-in)"),
 )
 def apply(
     request,
@@ -169,7 +170,11 @@ def apply(
     return Status(201 if created else 200, _detail(case, request.auth))
 
 
-@router.get("/cases", response=list[CaseRow], summary="The cases I may see: my unit's, or my own as a party")
+@router.get(
+    "/cases",
+    response=list[CaseRow],
+    summary=gettext_lazy("The cases I may see: my unit's, or my own as a party"),
+)
 @paginate(Pages, page_size=50)
 def list_cases(request, state: str | None = None, dispute_type: str | None = None):
     qs = selectors.visible_cases(request.auth).select_related("unit", "institution")
@@ -183,7 +188,7 @@ def list_cases(request, state: str | None = None, dispute_type: str | None = Non
 @router.get(
     "/cases/{number}",
     response={200: CaseOut, 404: Error},
-    summary="A case: parties (masked unless it is yours), team, timeline",
+    summary=gettext_lazy("A case: parties (masked unless it is yours), team, timeline"),
 )
 def get_case(request, number: str):
     return _detail(selectors.get_case(request.auth, number), request.auth)
@@ -222,7 +227,9 @@ def _fields(action: str, payload: MoveIn) -> dict:
 @router.post(
     "/cases/{number}/actions/{action}",
     response={200: CaseOut, (400, 403, 404, 409): Error},
-    summary="Move the case: accept, decline, assign, start, agree, fail, withdraw, refer, archive",
+    summary=gettext_lazy(
+        "Move the case: accept, decline, assign, start, agree, fail, withdraw, refer, archive"
+    ),
 )
 def move(request, number: str, action: str, payload: MoveIn):
     case = selectors.get_case(request.auth, number)
@@ -246,7 +253,7 @@ class PreferIn(Schema):
 @router.get(
     "/cases/{number}/mediators",
     response={200: list[OfferedOut], 404: Error},
-    summary="The mediators the applicant may ask for",
+    summary=gettext_lazy("The mediators the applicant may ask for"),
 )
 def offered(request, number: str):
     case = selectors.get_case(request.auth, number)
@@ -260,7 +267,7 @@ def offered(request, number: str):
 @router.post(
     "/cases/{number}/prefer",
     response={200: CaseOut, (400, 403, 404, 409): Error},
-    summary="The applicant asks for one of the offered mediators",
+    summary=gettext_lazy("The applicant asks for one of the offered mediators"),
 )
 def prefer(request, number: str, payload: PreferIn):
     case = services.prefer(
@@ -277,7 +284,7 @@ class ReassignIn(Schema):
 @router.post(
     "/cases/{number}/reassign",
     response={200: CaseOut, (400, 403, 404, 409): Error},
-    summary="A new lead mediator, with the reason",
+    summary=gettext_lazy("A new lead mediator, with the reason"),
 )
 def reassign(request, number: str, payload: ReassignIn):
     case = services.reassign(
@@ -294,7 +301,7 @@ class ExtendIn(Schema):
 @router.post(
     "/cases/{number}/extend",
     response={200: CaseOut, (400, 403, 404, 409): Error},
-    summary="Extend the mediation period, with the reason",
+    summary=gettext_lazy("Extend the mediation period, with the reason"),
 )
 def extend(request, number: str, payload: ExtendIn):
     case = services.extend(
@@ -311,7 +318,7 @@ class TransferIn(Schema):
 @router.post(
     "/cases/{number}/transfers",
     response={200: CaseOut, (400, 403, 404, 409, 422): Error},
-    summary="Send a case to another institution, with the reason",
+    summary=gettext_lazy("Send a case to another institution, with the reason"),
 )
 def transfer(request, number: str, payload: TransferIn):
     case = selectors.get_case(request.auth, number)
@@ -327,7 +334,7 @@ class AnswerIn(Schema):
 @router.post(
     "/cases/{number}/transfers/answer",
     response={200: CaseOut, (400, 403, 404, 409, 422): Error},
-    summary="Take or refuse a case sent to your institution",
+    summary=gettext_lazy("Take or refuse a case sent to your institution"),
 )
 def answer_transfer(request, number: str, payload: AnswerIn):
     case = services.answer_transfer(
@@ -351,7 +358,7 @@ class MessageOut(Schema):
 @router.get(
     "/cases/{number}/messages",
     response={200: list[MessageOut], 404: Error},
-    summary="The case's thread (private notes for the team only)",
+    summary=gettext_lazy("The case's thread (private notes for the team only)"),
 )
 def messages(request, number: str):
     case = selectors.get_case(request.auth, number)
@@ -361,7 +368,7 @@ def messages(request, number: str):
 @router.post(
     "/cases/{number}/messages",
     response={201: MessageOut, (403, 404): Error},
-    summary="Write in the case's thread",
+    summary=gettext_lazy("Write in the case's thread"),
 )
 def post_message(request, number: str, payload: MessageIn):
     case = selectors.get_case(request.auth, number)
@@ -382,7 +389,7 @@ class MeetingOut(MeetingIn):
 @router.post(
     "/cases/{number}/meetings",
     response={201: MeetingOut, (400, 403, 404): Error},
-    summary="Schedule a session with the parties",
+    summary=gettext_lazy("Schedule a session with the parties"),
 )
 def schedule(request, number: str, payload: MeetingIn):
     case = selectors.get_case(request.auth, number)
@@ -410,7 +417,7 @@ class TaskOut(Schema):
 @router.get(
     "/cases/{number}/tasks",
     response={200: list[TaskOut], (403, 404): Error},
-    summary="The team's tasks on the case",
+    summary=gettext_lazy("The team's tasks on the case"),
 )
 def tasks(request, number: str):
     case = selectors.get_case(request.auth, number)
@@ -419,7 +426,9 @@ def tasks(request, number: str):
 
 
 @router.post(
-    "/cases/{number}/tasks", response={201: TaskOut, (400, 403, 404): Error}, summary="Give the team a task"
+    "/cases/{number}/tasks",
+    response={201: TaskOut, (400, 403, 404): Error},
+    summary=gettext_lazy("Give the team a task"),
 )
 def add_task(request, number: str, payload: TaskIn):
     case = selectors.get_case(request.auth, number)
@@ -429,7 +438,7 @@ def add_task(request, number: str, payload: TaskIn):
 @router.post(
     "/cases/{number}/tasks/{task_id}/done",
     response={200: TaskOut, (400, 403, 404, 409): Error},
-    summary="Mark a task done",
+    summary=gettext_lazy("Mark a task done"),
 )
 def finish_task(request, number: str, task_id: int):
     case = selectors.get_case(request.auth, number)
@@ -447,7 +456,7 @@ class AttachmentOut(Schema):
 @router.post(
     "/cases/{number}/attachments",
     response={201: AttachmentOut, (403, 404, 413, 415): Error},
-    summary="Attach a file (PDF, JPEG, PNG or DOCX, at most 10 MB)",
+    summary=gettext_lazy("Attach a file (PDF, JPEG, PNG or DOCX, at most 10 MB)"),
 )
 def attach(request, number: str, file: File[UploadedFile]):
     case = selectors.get_case(request.auth, number)
@@ -457,7 +466,7 @@ def attach(request, number: str, file: File[UploadedFile]):
 @router.get(
     "/cases/{number}/documents/{kind}.{fmt}",
     response={(403, 404, 409): Error},
-    summary="A document of the case, DOCX or PDF (the signed PDF once signed)",
+    summary=gettext_lazy("A document of the case, DOCX or PDF (the signed PDF once signed)"),
     openapi_extra=file_answer("application/pdf", DOCX),
 )
 def document(request, number: str, kind: DocumentKind, fmt: Literal["docx", "pdf"]):
@@ -481,7 +490,7 @@ class SignOut(Schema):
 @router.post(
     "/cases/{number}/sign",
     response={201: SignOut, (400, 403, 404, 409): Error},
-    summary="Sign the agreement (a party or the lead mediator)",
+    summary=gettext_lazy("Sign the agreement (a party or the lead mediator)"),
 )
 def sign(request, number: str, payload: SignIn):
     case = selectors.get_case(request.auth, number)
@@ -514,13 +523,17 @@ class VerifyOut(Schema):
     signers: list[SignerOut] = []
 
 
-@public.get("/verify", response=VerifyOut, summary="Check a signed agreement by its verification code")
+@public.get(
+    "/verify", response=VerifyOut, summary=gettext_lazy("Check a signed agreement by its verification code")
+)
 def verify_code(request, code: str = Query(..., max_length=40)):
     return paperwork.verify(code=code)
 
 
 @public.post(
-    "/verify", response={200: VerifyOut, 413: Error}, summary="Check a signed agreement by uploading its PDF"
+    "/verify",
+    response={200: VerifyOut, 413: Error},
+    summary=gettext_lazy("Check a signed agreement by uploading its PDF"),
 )
 def verify_file(request, file: File[UploadedFile]):
     if file.size > services.MAX_ATTACHMENT:
@@ -570,7 +583,7 @@ Dimension = Literal["institution", "dispute_type", "outcome", "month", "district
 @router.get(
     "/stats",
     response=StatsOut,
-    summary="Counts of my unit's cases: outcomes, success rate, durations, by a dimension",
+    summary=gettext_lazy("Counts of my unit's cases: outcomes, success rate, durations, by a dimension"),
 )
 def statistics(request, by: Dimension = "dispute_type", dispute_type: DisputeType | None = None,
                since: date | None = None, until: date | None = None):  # fmt: skip
@@ -580,7 +593,9 @@ def statistics(request, by: Dimension = "dispute_type", dispute_type: DisputeTyp
     return {"summary": stats.summary(cases), "by": by, "rows": stats.breakdown(cases, by)}
 
 
-@router.get("/heat", summary="Heat map of my unit's disputes: H3 hexagons as GeoJSON, counts by type")
+@router.get(
+    "/heat", summary=gettext_lazy("Heat map of my unit's disputes: H3 hexagons as GeoJSON, counts by type")
+)
 def heat(request, dispute_type: DisputeType | None = None, since: date | None = None, until: date | None = None,
          resolution: int = Query(8, ge=5, le=10)):  # fmt: skip
     from zhili.mediation import stats

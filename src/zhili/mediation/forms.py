@@ -174,6 +174,8 @@ class TaskForm(forms.Form):
 
     def __init__(self, *args, team=(), **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # one line of inputs without <label>s: named for readers
+            field.widget.attrs.setdefault("aria-label", field.label)
         self.fields["assignee"].choices = [("", _("— for whom —")), *team]
         self.fields["title"].widget.attrs["placeholder"] = _("e.g. fetch the wage records")
 

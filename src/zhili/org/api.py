@@ -5,6 +5,7 @@ from datetime import datetime
 from django.contrib.auth import authenticate, login, logout
 from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -131,7 +132,7 @@ class TokenCreatedOut(TokenOut):
     "/login",
     auth=None,
     response={200: UserOut, 401: Error, 429: Error},
-    summary="Log in (session cookie)",
+    summary=gettext_lazy("Log in (session cookie)"),
     description="401: wrong username or password; 429: too many failures, the account is locked for a while.",
 )
 def login_view(request, payload: LoginIn):
@@ -144,44 +145,50 @@ def login_view(request, payload: LoginIn):
     return user
 
 
-@auth_router.post("/logout", response={204: None}, summary="Log out")
+@auth_router.post("/logout", response={204: None}, summary=gettext_lazy("Log out"))
 def logout_view(request):
     logout(request)
     return Status(204, None)
 
 
-@auth_router.get("/tokens", response=list[TokenOut], summary="Your API tokens")
+@auth_router.get("/tokens", response=list[TokenOut], summary=gettext_lazy("Your API tokens"))
 def list_tokens(request):
     return selectors.own_tokens(request.auth)
 
 
-@auth_router.post("/tokens", response={201: TokenCreatedOut}, summary="Create an API token")
+@auth_router.post("/tokens", response={201: TokenCreatedOut}, summary=gettext_lazy("Create an API token"))
 def create_token(request, payload: TokenIn):
     token, key = services.create_token(actor=request.auth, name=payload.name, days=payload.days)
     return Status(201, {**TokenOut.from_orm(token).dict(), "key": key})
 
 
-@auth_router.delete("/tokens/{token_id}", response={204: None, 404: Error}, summary="Revoke an API token")
+@auth_router.delete(
+    "/tokens/{token_id}", response={204: None, 404: Error}, summary=gettext_lazy("Revoke an API token")
+)
 def revoke_token(request, token_id: int):
     services.revoke_token(actor=request.auth, token=selectors.own_token(request.auth, token_id))
     return Status(204, None)
 
 
 # --- org ------------------------------------------------------------------------------------
-@router.get("/me", response=UserOut, summary="Who you are")
+@router.get("/me", response=UserOut, summary=gettext_lazy("Who you are"))
 def me(request):
     return request.auth
 
 
 @router.get(
-    "/departments", response={200: list[DepartmentOut], 403: Error}, summary="Data-owning departments"
+    "/departments",
+    response={200: list[DepartmentOut], 403: Error},
+    summary=gettext_lazy("Data-owning departments"),
 )
 def list_departments(request):
     return scoped(request.auth, Department).order_by("code")
 
 
 @router.get(
-    "/users", response={200: list[UserOut], 403: Error}, summary="Users in your scope (personal data masked)"
+    "/users",
+    response={200: list[UserOut], 403: Error},
+    summary=gettext_lazy("Users in your scope (personal data masked)"),
 )
 @paginate(Pages, page_size=100)
 def list_users(request, filters: Query[UserFilter]):
@@ -189,13 +196,17 @@ def list_users(request, filters: Query[UserFilter]):
 
 
 @router.get(
-    "/users/{user_id}", response={200: UserOut, (403, 404): Error}, summary="One user (personal data masked)"
+    "/users/{user_id}",
+    response={200: UserOut, (403, 404): Error},
+    summary=gettext_lazy("One user (personal data masked)"),
 )
 def get_user(request, user_id: int):
     return get_scoped(request.auth, User, pk=user_id)
 
 
-@router.patch("/users/{user_id}", response={200: UserOut, (400, 403, 404): Error}, summary="Change a user")
+@router.patch(
+    "/users/{user_id}", response={200: UserOut, (400, 403, 404): Error}, summary=gettext_lazy("Change a user")
+)
 def patch_user(request, user_id: int, payload: UserPatch):
     user = get_scoped(request.auth, User, "change", pk=user_id)
     return services.update_user(actor=request.auth, user=user, **payload.dict(exclude_unset=True))
@@ -204,14 +215,16 @@ def patch_user(request, user_id: int, payload: UserPatch):
 @router.get(
     "/users/{user_id}/personal",
     response={200: PersonalOut, (403, 404): Error},
-    summary="A user's ID number and phone in full (audited)",
+    summary=gettext_lazy("A user's ID number and phone in full (audited)"),
 )
 def get_user_personal(request, user_id: int):
     user = get_scoped(request.auth, User, pk=user_id)
     return services.read_personal(actor=request.auth, user=user)
 
 
-@router.get("/audit", response={200: list[AuditOut], 403: Error}, summary="The audit log of your scope")
+@router.get(
+    "/audit", response={200: list[AuditOut], 403: Error}, summary=gettext_lazy("The audit log of your scope")
+)
 @paginate(Pages, page_size=100)
 def list_audit(request, filters: Query[AuditFilter]):
     qs = scoped(request.auth, AuditLog)

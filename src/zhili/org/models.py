@@ -76,6 +76,10 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    def get_short_name(self) -> str:
+        """What the admin greets with: the person's name, not their username."""
+        return self.display_name or self.first_name
+
     @property
     def department_scoped(self) -> bool:
         """Sees only their own department's deliveries and events (a data officer)."""

@@ -13,16 +13,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhili.core.errors import ZhiliError
 from zhili.core.scope import in_scope, scoped
+from zhili.hub.models import EventType
 from zhili.index import selectors, services
 from zhili.index.definitions import Definition, DefinitionError, Node, load_text
 from zhili.index.models import DefinitionVersion, Outcome
 from zhili.index.periods import Period
+from zhili.org.models import User
 
 LABELS = {
     "per_10k_residents": gettext_lazy("per 10,000 residents"),
@@ -35,6 +37,61 @@ LABELS = {
     "carry_last": gettext_lazy("carry the last value"),
     "peer_median": gettext_lazy("the peers' median"),
     "incomplete": gettext_lazy("mark incomplete"),
+}
+# The scoring methods, their references and their parameters as the tree names them: a
+# definition's YAML keeps the codes, a reader sees words.
+SCORING_WORDS = {
+    "goalposts": gettext_lazy("goalposts"),
+    "baseline_ratio": gettext_lazy("ratio to a baseline"),
+    "poisson": gettext_lazy("Poisson test against a baseline"),
+    "minmax": gettext_lazy("min–max scaling"),
+    "zscore": gettext_lazy("standard score"),
+    "rank": gettext_lazy("rank"),
+    "deduction": gettext_lazy("deduction"),
+    "blend": gettext_lazy("blend"),
+    "ratio": gettext_lazy("ratio to a reference"),
+    "same_period_last_year": gettext_lazy("same period last year"),
+    "previous_period": gettext_lazy("previous period"),
+    "peer_median": gettext_lazy("the peers' median"),
+    "mean_last_n": gettext_lazy("mean of the last periods"),
+    "n_year_average": gettext_lazy("average of the last years"),
+    "trailing": gettext_lazy("own past periods"),
+    "peers": gettext_lazy("peers"),
+    "fixed": gettext_lazy("fixed value"),
+    "worst": gettext_lazy("worst"),
+    "best": gettext_lazy("best"),
+    "baseline": gettext_lazy("baseline"),
+    "points": gettext_lazy("points"),
+    "parts": gettext_lazy("parts"),
+    "reference": gettext_lazy("reference"),
+    "alpha": gettext_lazy("significance level"),
+    "window": gettext_lazy("window"),
+    "n": gettext_lazy("periods"),
+    "guard": gettext_lazy("guard"),
+    "seasonal": gettext_lazy("seasonal"),
+    "history": gettext_lazy("periods of history"),
+    "spread": gettext_lazy("spread"),
+    "value": gettext_lazy("value"),
+    # what a leaf measures
+    "count": pgettext_lazy("aggregate", "count"),
+    "sum": gettext_lazy("sum"),
+    "mean": gettext_lazy("mean"),
+    "quantity": gettext_lazy("quantity"),
+    "deaths": gettext_lazy("deaths"),
+    "injuries": gettext_lazy("injuries"),
+    "amount": gettext_lazy("amount"),
+    # the periods and levels a definition is computed for
+    "day": pgettext_lazy("period", "day"),
+    "dekad": pgettext_lazy("period", "dekad"),
+    "week": pgettext_lazy("period", "week"),
+    "month": pgettext_lazy("period", "month"),
+    "quarter": pgettext_lazy("period", "quarter"),
+    "year": pgettext_lazy("period", "year"),
+    "city": gettext_lazy("city"),
+    "district": gettext_lazy("district"),
+    "town": gettext_lazy("town/street"),
+    "village": gettext_lazy("village/community"),
+    "grid": gettext_lazy("grid"),
 }
 TEXT_MAX = 200_000
 WEIGHT_EPSILON = 1e-9
@@ -58,19 +115,27 @@ def _rel(definition: Definition, node: Node) -> str:
     return node.path[len(definition.code) + 1 :] if node.path != definition.code else "."
 
 
+def _word(code) -> str:
+    return str(SCORING_WORDS.get(code, code))
+
+
 def _value(v) -> str:
-    """A scoring parameter as written: same_period_last_year, mean_last_n(n=3), 0.5·rank + …"""
+    """A scoring parameter in words: same period last year, mean of the last periods(periods=3),
+    0.5·rank + …"""
     if isinstance(v, dict):
-        rest = ", ".join(f"{k}={_value(x)}" for k, x in v.items() if k not in ("method", "weight"))
-        text = f"{v.get('method', '')}({rest})" if rest else str(v.get("method", ""))
+        rest = ", ".join(f"{_word(k)}={_value(x)}" for k, x in v.items() if k not in ("method", "weight"))
+        method = _word(v.get("method", ""))
+        text = f"{method}({rest})" if rest else method
         return f"{v['weight']:g}·{text}" if "weight" in v else text
     if isinstance(v, list):
         return " + ".join(_value(x) for x in v)
-    return f"{v:g}" if isinstance(v, float) else str(v)
+    if isinstance(v, bool):
+        return _("yes") if v else _("no")
+    return f"{v:g}" if isinstance(v, float) else _word(v) if isinstance(v, str) else str(v)
 
 
 def _params(spec: dict | None) -> str:
-    return "; ".join(f"{k}: {_value(v)}" for k, v in (spec or {}).items() if k != "method")
+    return "; ".join(f"{_word(k)}: {_value(v)}" for k, v in (spec or {}).items() if k != "method")
 
 
 def _ahp(weights: dict | None, children: list[Node]) -> dict | None:
@@ -88,6 +153,12 @@ def _ahp(weights: dict | None, children: list[Node]) -> dict | None:
 def tree_rows(definition: Definition) -> list[dict]:
     """The nodes depth first, each with its share of the parent and of the total, in %."""
     rows: list[dict] = []
+    type_names, category_names = {}, {}
+    for type_code, type_name, fields in EventType.objects.values_list("code", "name", "fields"):
+        type_names[type_code] = type_name
+        for spec in fields or []:
+            if spec.get("name") == "category":
+                category_names.update(spec.get("choice_labels") or {})
 
     def walk(node: Node, share: float, depth: int) -> None:
         for child in node.children:
@@ -97,11 +168,11 @@ def tree_rows(definition: Definition) -> list[dict]:
                 "path": _rel(definition, child), "code": child.code, "name": _name(child), "depth": depth,
                 "indent": f"{0.4 + (depth - 1) * 1.4:.1f}", "is_leaf": child.is_leaf, "weight_pct": child.weight * 100,
                 "total_pct": total * 100, "bar": f"{min(total * 400, 80):.1f}", "ahp": _ahp(child.weights, child.children),
-                "event_types": measure.get("event_types") or [], "field": measure.get("field") or "",
-                "agg": measure.get("agg") or "", "categories": measure.get("categories") or [],
+                "event_types": [type_names.get(t, t) for t in measure.get("event_types") or []],
+                "field": _word(measure.get("field") or ""), "agg": _word(measure.get("agg") or ""), "categories": [category_names.get(c, c) for c in measure.get("categories") or []],
                 "denominator": _label(child.denominator or ("none" if child.is_leaf else "")),
                 "direction": _label(child.direction), "missing": _label(child.missing),
-                "scoring": (child.scoring or {}).get("method", ""), "scoring_params": _params(child.scoring),
+                "scoring": _word((child.scoring or {}).get("method", "")), "scoring_params": _params(child.scoring),
                 "daily": child.daily, "geometric": child.aggregation == "geometric",
             })  # fmt: skip
             walk(child, total, depth + 1)
@@ -128,6 +199,12 @@ def weight_changes(before: Definition, after: Definition) -> list[dict]:
             "before_total": old[2] if old else None, "after_total": new[2] if new else None,
         })  # fmt: skip
     return out
+
+
+def _who(usernames) -> dict[str, str]:
+    """People by their names, not their usernames; the shipped versions (saved as "zhili") as Zhili."""
+    names = dict(User.objects.filter(username__in=set(usernames)).values_list("username", "display_name"))
+    return {u: str(_("Zhili (shipped)")) if u == "zhili" else names.get(u) or u for u in usernames}
 
 
 def _versions(actor, code: str):
@@ -162,13 +239,19 @@ def definitions(request):
 def definition(request, code: str):
     version = _version(request.user, code, request.GET.get("version"))
     parsed = version.parsed()
+    versions = list(_versions(request.user, code))
+    who = _who([v.created_by for v in [version, *versions]])
+    for v in [version, *versions]:
+        v.who = who[v.created_by]
     context = {
         "code": code,
         "version": version,
         "definition": parsed,
         "rows": tree_rows(parsed),
         "root_ahp": _ahp(parsed.root.weights, parsed.root.children),
-        "versions": _versions(request.user, code),
+        "versions": versions,
+        "periods": ", ".join(_word(p) for p in parsed.periods),
+        "units": ", ".join(_word(u) for u in parsed.units),
         "first_level": len(parsed.root.children),
         "leaves": len(parsed.leaves()),
     }

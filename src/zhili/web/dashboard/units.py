@@ -10,6 +10,7 @@ from django.http import Http404
 
 from zhili.core.scope import in_scope
 from zhili.geo.models import Level, Unit
+from zhili.hub.catalogue import field_items
 from zhili.hub.models import Event, EventType
 from zhili.hub.selectors import event_rows
 from zhili.index.definitions import Definition
@@ -86,11 +87,14 @@ def leaf_events(actor, definition: Definition, leaf: str, unit_code: str, period
     if categories := node.measure.get("categories"):
         qs = qs.filter(category__in=categories)
     rows = event_rows(qs, actor=actor)
-    type_names = dict(EventType.objects.filter(code__in=types).values_list("code", "name"))
+    event_types = {t.code: t for t in EventType.objects.filter(code__in=types)}
     shown = rows[:EVENTS_SHOWN]
     for r in shown:
-        r["type_name"] = type_names.get(r["type"], r["type"])
-        r["field_items"] = sorted(r["fields"].items())
+        event_type = event_types.get(r["type"])
+        r["type_name"] = event_type.name if event_type else r["type"]
+        r["field_items"] = field_items(event_type, r["fields"], english=english()) if event_type else []
+        named = {name: value for name, _label, value in r["field_items"]}
+        r["category_label"] = named.get("category", r["category"])
     return {
         "path": leaf,
         "name": node.name_en if english() and node.name_en else node.name,

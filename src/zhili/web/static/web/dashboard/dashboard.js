@@ -5,11 +5,12 @@
 (function () {
   "use strict";
   const plotlyUrl = document.currentScript.dataset.plotly;
+  const plotlyLocaleUrl = document.currentScript.dataset.plotlyLocale;
   const GRADE = { blue: "#2b6cb0", green: "#2f855a", yellow: "#d69e2e", orange: "#dd6b20", red: "#c53030" };
   const STARS = { 5: "#1f5f99", 4: "#3b82c4", 3: "#7fb2de", 2: "#e3b341", 1: "#dd6b20" };
   const NONE = "#a0aec0";
   const strings = json("dash-strings") || {};
-  const config = {
+  let config = {
     displaylogo: false, responsive: true,
     modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines", "toImage"],
   };
@@ -71,7 +72,7 @@
     hovermode: "x unified",
     legend: { orientation: "h", y: -0.18 },
     yaxis: { title: { text: strings.score || "" }, rangemode: "tozero", fixedrange: true },
-    xaxis: { type: "date" },
+    xaxis: zhiliPlotly.dateAxis({ type: "date" }),
     font: { family: getComputedStyle(document.body).fontFamily, size: 12 },
   }, extra || {});
 
@@ -128,7 +129,7 @@
       { count: 1, step: "year", stepmode: "backward", label: strings.y1 || "1y" },
       { step: "all", label: strings.all || "all" },
     ];
-    Plotly.react(el, traces, lineLayout({ xaxis: { type: "date", rangeselector: { buttons, x: 0, y: 1.02 } }, margin: { l: 44, r: 12, t: 30, b: 36 } }), config);
+    Plotly.react(el, traces, lineLayout({ xaxis: zhiliPlotly.dateAxis({ type: "date", rangeselector: { buttons, x: 0, y: 1.02 } }), margin: { l: 44, r: 12, t: 30, b: 36 } }), config);
     el.dataset.traces = String(traces.length);
   }
 
@@ -169,13 +170,14 @@
     const traces = [...lines, dots(others, "#7fa7d6", 8, strings.funnel_peers || ""), dots(mine, "#1f4f8a", 14, strings.funnel_own || "")];
     Plotly.react(el, traces, {
       margin: { l: 56, r: 12, t: 10, b: 44 }, font: { size: 12 }, legend: { orientation: "h", y: -0.25 },
-      xaxis: { type: "log", title: { text: strings.funnel_x || "" } },
+      xaxis: { type: "log", exponentformat: "none", separatethousands: true, title: { text: strings.funnel_x || "" } },  // 10,000, not "10k"
       yaxis: { title: { text: (strings.funnel_y || "").replace("%s", d.per.toLocaleString()) }, rangemode: "tozero" },
     }, config);
     el.dataset.points = String(d.points.length);
   }
 
   function charts() {
+    config = zhiliPlotly.config(config);
     document.querySelectorAll(".funnel-chart").forEach(funnel);
     document.querySelectorAll("#trend").forEach(trend);
     document.querySelectorAll(".history-chart").forEach(history);
@@ -186,7 +188,12 @@
     if (!document.querySelector("#trend, .history-chart, .sunburst-chart, .funnel-chart")) { return; }
     const script = document.createElement("script");
     script.src = plotlyUrl;
-    script.onload = charts;
+    script.onload = () => {
+      const locale = document.createElement("script");  // Chinese words and dates (plotly-zh-cn.js)
+      locale.src = plotlyLocaleUrl;
+      locale.onload = charts;
+      document.head.append(locale);
+    };
     document.head.append(script);
   }
 

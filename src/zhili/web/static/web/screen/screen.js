@@ -125,7 +125,7 @@
 
   function renderCharts(data) {
     const t = data.trend;
-    const config = { displayModeBar: false, staticPlot: true, responsive: false };
+    const config = zhiliPlotly.config({ displayModeBar: false, staticPlot: true, responsive: false });
     if (!t) {
       Plotly.react("chart-trend", [], chartLayout(S.no_data), config);
       Plotly.react("chart-colours", [], chartLayout(""), config);
