@@ -87,7 +87,7 @@ def test_removing_and_adding_a_leaf_keeps_the_next_sections_header_after_it():
     new = added.index("      - code: leaf_1\n")
     assert added.index("code: disputes") < new < added.index(header)
     assert added[new:].startswith(
-        "      - code: leaf_1\n        name: ''\n        weight:\n"
+        "      - code: leaf_1\n        name: ''\n        weight: null\n"
         "        measure: {event_types: [], agg: count}\n"
     )
 
@@ -262,3 +262,24 @@ def test_a_town_cadre_reads_the_tree_but_cannot_edit_or_activate(published):
         == 403
     )
     assert DefinitionVersion.objects.filter(code="t").count() == 1
+
+
+def test_a_leaf_added_in_the_form_shows_what_it_still_needs_at_its_fields(published):
+    client = client_for(published["analyst"])
+    text = DefinitionVersion.objects.get(code="t", is_active=True).text
+    html = form_post(client, text, op="add:")
+    assert 'name="y.children.2.code" id="y.children.2.code" value="leaf_1"' in html
+    errors = {(i, f) for i, f, _m in field_errors(html)}
+    assert {("y.children.2.name", "name"), ("y.children.2.weight", "weight")} <= errors
+    assert ("y.children.2.measure.event_types", "measure.event_types") in errors
+    assert DefinitionVersion.objects.filter(code="t").count() == 1
+    # and taken away again, the draft is the active version's text
+    back = client.post(
+        "/dash/definitions/t/draft/",
+        {"text": unescape(html.split('<textarea name="text" hidden aria-hidden="true">\n')[1].split("</textarea>")[0]),
+         "mode": "form", "op": "remove:children.2", "action": "yaml"},
+    )  # fmt: skip
+    assert (
+        unescape(back.content.decode().split('id="id_text"')[1].split(">\n", 1)[1].split("</textarea>")[0])
+        == text
+    )

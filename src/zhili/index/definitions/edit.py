@@ -115,7 +115,13 @@ def _yaml(text: str) -> YAML:
     y.preserve_quotes = True
     y.width = 4096
     y.indent(mapping=2, sequence=indent or 2, offset=offset or 0)
+    # null as written by hand and by PyYAML (ruamel would leave a block item empty: `- - `)
+    y.representer.add_representer(type(None), _null)
     return y
+
+
+def _null(representer, _data):
+    return representer.represent_scalar("tag:yaml.org,2002:null", "null")
 
 
 def _load(text: str) -> tuple[YAML, Any]:
