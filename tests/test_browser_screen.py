@@ -110,15 +110,16 @@ def test_the_definitions_page_shows_the_pingan_tree(server, page):
     assert sum(shares) == pytest.approx(100, abs=0.2)
     assert page.locator("#tree table.ahp").count() >= 1  # a death weighs three injuries (AHP 3:1)
     shot(page, "definitions-tree")
-    page.click(".def-actions a.button")  # edit a draft
+    page.click(".def-actions a.button")  # edit a draft (a form; tests/test_browser_definitions.py)
+    page.click("#to-yaml")
     page.wait_for_selector("#id_text")
     text = page.locator("#id_text").input_value()
     page.fill("#id_text", text.replace("weight: 0.10", "weight: 0.12", 1))
-    page.click('button[value="validate"]')
+    page.click('.def-bar button[value="validate"]')
     page.wait_for_selector("#validation")
     assert page.locator("#validation").get_attribute("data-valid") == "false"
-    # the root's children now sum to 1.02: the error sits under the root's `children:` line
-    problem = page.locator('#listing tr.problem[data-path="pingan_plus"][data-field="children.weight"]')
+    # the root's children now sum to 1.02: the error names the root's `children:` line
+    problem = page.locator('#line-errors li.problem[data-path="pingan_plus"][data-field="children.weight"]')
     assert problem.count() == 1 and "1.02" in problem.inner_text()
     shot(page, "definitions-validation")
     assert page.watch.errors == []

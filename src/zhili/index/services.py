@@ -89,6 +89,29 @@ def save_definition(
     return version
 
 
+def activate_confirmed(
+    *, text: str, actor, expected_active: str, note: str = "", filename: str = ""
+) -> tuple[DefinitionVersion, bool]:
+    """Activate a draft whose effect was shown against the version `expected_active` (its hash;
+    "" for none), only while that version is still the active one: a retried confirmation finds
+    the draft already active and changes nothing (False), and a confirmation given against a
+    version someone else has since replaced is refused (Conflict), to be shown again."""
+    definition = load_text(text, filename=filename or "definition.yaml")
+    with transaction.atomic():
+        active = (
+            DefinitionVersion.objects.select_for_update().filter(code=definition.code, is_active=True).first()
+        )
+        current = active.content_hash if active else ""
+        if active is not None and current == definition.content_hash:
+            return active, False
+        if current != expected_active:
+            raise Conflict(
+                _("Another version of %(code)s was activated after this preview; look at the preview again.")
+                % {"code": definition.code}
+            )
+        return save_definition(text=text, actor=actor, note=note, filename=filename), True
+
+
 def sync_shipped() -> list[DefinitionVersion]:
     """Store the shipped definitions; a shipped version replaces the active one only when the
     active one is itself a shipped version (a city's own edit stays active). Earlier shipped

@@ -1,21 +1,17 @@
 """Index definitions for analysts: the tree with its weights (of the parent and of the total, the
-AHP matrices), a draft edited as YAML and validated with the errors beside their lines, two
-versions compared (the YAML diff and the weights that changed), the effect of a draft on last
-month's town ranking (computed, not stored) and its activation. Writes go through
-`services.save_definition` only."""
+AHP matrices), two versions compared (the YAML diff and the weights that changed), a draft's
+validation and its effect on last month's town ranking (computed, not stored). The draft editor
+and activation are in `definition_editor`."""
 
 from __future__ import annotations
 
 import difflib
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from zhili.core.errors import ZhiliError
 from zhili.core.scope import in_scope, scoped
@@ -309,17 +305,6 @@ def _line_of(text: str, prefix: str) -> int | None:
     return next((i for i, line in enumerate(text.splitlines(), 1) if line.startswith(prefix)), None)
 
 
-def annotated(text: str, errors: list[dict]) -> list[dict]:
-    """The draft's lines, each with the errors that point at it."""
-    by_line: dict[int, list[dict]] = {}
-    for e in errors:
-        if e.get("line"):
-            by_line.setdefault(int(e["line"]), []).append(e)
-    return [
-        {"n": i, "text": line, "errors": by_line.get(i, [])} for i, line in enumerate(text.splitlines(), 1)
-    ]
-
-
 def _grade_labels(grades: dict | None):
     """grade code → what the pages call it (the definition's label; the code in English)."""
     labels = {} if (get_language() or "").startswith("en") else (grades or {}).get("labels") or {}
@@ -359,67 +344,3 @@ def preview(actor, code: str, draft: Definition) -> dict:
         })  # fmt: skip
     rows.sort(key=lambda r: (r["rank_draft"] is None, r["rank_draft"] or 0, r["unit_code"]))
     return {"month": label, "rows": rows, "moved": sum(1 for r in rows if r["move"])}
-
-
-def _edit_context(request, code: str, text: str) -> dict:
-    active = _versions(request.user, code).filter(is_active=True).first()
-    return {"code": code, "text": text, "active": active, "errors": [], "lines": [], "valid": False,
-            "changes": None, "preview": None, "note": request.POST.get("note", "")}  # fmt: skip
-
-
-def _may_change(user) -> bool:
-    return user.has_perm("index.add_definitionversion")
-
-
-@login_required
-def definition_edit(request, code: str):
-    """GET: the active version's YAML (or ?from=<version>) in a textarea. POST: validate it, or
-    validate and preview its effect; nothing is stored here."""
-    if request.method == "GET":
-        version = _version(request.user, code, request.GET.get("from"))
-        return render(
-            request, "web/dashboard/definitions_edit.html", _edit_context(request, code, version.text)
-        )
-    scoped(request.user, DefinitionVersion)
-    if request.POST.get("action") == "preview" and not _may_change(request.user):
-        raise PermissionDenied
-    text = request.POST.get("text", "").replace("\r\n", "\n")
-    context = _edit_context(request, code, text)
-    draft, errors = validate(text, code)
-    _fill(request, context, draft, errors)
-    return render(request, "web/dashboard/definitions_edit.html", context)
-
-
-def _fill(request, context: dict, draft: Definition | None, errors: list[dict]) -> None:
-    context["errors"] = errors
-    if errors:
-        context["lines"] = annotated(context["text"], errors)
-        context["loose"] = [e for e in errors if not e.get("line")]
-        return
-    context["valid"] = True
-    if context["active"]:
-        context["changes"] = weight_changes(context["active"].parsed(), draft)
-    if request.POST.get("action") == "preview":
-        context["preview"] = preview(request.user, context["code"], draft)
-
-
-@login_required
-@require_POST
-def definition_activate(request, code: str):
-    scoped(request.user, DefinitionVersion)
-    if not _may_change(request.user):
-        raise PermissionDenied
-    text = request.POST.get("text", "").replace("\r\n", "\n")
-    draft, errors = validate(text, code)
-    if errors:
-        context = _edit_context(request, code, text)
-        _fill(request, context, draft, errors)
-        return render(request, "web/dashboard/definitions_edit.html", context)
-    version = services.save_definition(
-        text=text, actor=request.user, note=request.POST.get("note", "")[:200], filename=f"{code}.yaml"
-    )
-    messages.success(
-        request,
-        _("Version %(hash)s of %(code)s is now active.") % {"hash": version.content_hash[:8], "code": code},
-    )
-    return redirect("dash:definition", code=code)

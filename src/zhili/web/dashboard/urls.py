@@ -3,7 +3,7 @@ index definitions."""
 
 from django.urls import path, re_path
 
-from zhili.web.dashboard import definitions, reports, views
+from zhili.web.dashboard import definition_editor, definitions, reports, views
 
 app_name = "dash"
 urlpatterns = [
@@ -19,6 +19,8 @@ urlpatterns = [
     path("definitions/", definitions.definitions, name="definitions"),
     path("definitions/<slug:code>/", definitions.definition, name="definition"),
     path("definitions/<slug:code>/compare/", definitions.definition_compare, name="definition_compare"),
-    path("definitions/<slug:code>/draft/", definitions.definition_edit, name="definition_edit"),
-    path("definitions/<slug:code>/activate/", definitions.definition_activate, name="definition_activate"),
+    path("definitions/<slug:code>/draft/", definition_editor.definition_edit, name="definition_edit"),
+    path(
+        "definitions/<slug:code>/activate/", definition_editor.definition_activate, name="definition_activate"
+    ),
 ]
