@@ -163,5 +163,6 @@ def login(page, server, username: str) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_selector("header .who")
-    # the page after login fetches its map; let it finish so the next goto aborts nothing
+    # the page after login (the role's work) fetches its charts or map; let it finish so the
+    # next goto aborts nothing
     page.wait_for_load_state("networkidle")
