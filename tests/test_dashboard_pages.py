@@ -325,3 +325,66 @@ def test_the_star_list_filters_by_district_and_kind_and_exports(stars):
     # a month without a rating says so
     empty = client.get("/dash/stars/?definition=s&month=2025-12").content.decode()
     assert "2025年12月没有已发布的 s 结果" in empty
+
+
+VILLAGE_ROW = re.compile(
+    r'<tr data-code="(\d+)" data-stars="(\d*)" data-total="([\d.]*)"><td><a href="([^"]+)">([^<]+)</a>'
+)
+
+
+def test_a_town_page_lists_its_villages_with_their_stars(stars):
+    """翠香社区: 2 burglaries per 2,000 residents, 10 per 10k → 100·(20−10)/20 = 50, 2 stars
+    (under 60), third of the city's three communities; 莲花社区: nothing, 100, 5 stars, first."""
+    html = (
+        client_for(stars["town_cadre"])
+        .get(f"/dash/unit/{OWN_TOWN}/?date=2026-03-03&stars=s")
+        .content.decode()
+    )
+    block = html[html.index('id="villages"') : html.index("</section>", html.index('id="villages"'))]
+    assert "2026-03 星级评定" in block
+    query = "?definition=s&amp;period=month&amp;date=2026-03-01"
+    assert VILLAGE_ROW.findall(block) == [
+        (OWN_VILLAGE, "2", "50.00", f"/dash/unit/{OWN_VILLAGE}/{query}", "翠香社区"),
+        ("449902001002", "5", "100.00", f"/dash/unit/449902001002/{query}", "莲花社区"),
+    ]
+    assert re.findall(r'<td class="num">(\d)</td></tr>', block) == ["3", "1"]
+    assert f"/dash/compare/?a={OWN_VILLAGE}&amp;b=449902001002&amp;definition=s" in block
+    # the village's own page opens from the link, on the star index's month
+    page = client_for(stars["town_cadre"]).get(
+        f"/dash/unit/{OWN_VILLAGE}/?definition=s&period=month&date=2026-03-01"
+    )
+    assert page.status_code == 200 and 'data-total="50.00"' in page.content.decode()
+
+
+def test_a_district_page_has_no_village_table(stars):
+    html = (
+        client_for(stars["analyst"])
+        .get(f"/dash/unit/{OWN_DISTRICT}/?date=2026-03-03&stars=s")
+        .content.decode()
+    )
+    assert 'id="villages"' not in html
+
+
+def test_a_town_cadre_compares_village_with_village_on_their_stars(stars):
+    client = client_for(stars["town_cadre"])
+    pickers = client.get("/dash/compare/").content.decode()
+    assert re.findall(r'<select name="a".*?</select>', pickers, re.S)[0].count("<option") == 3  # town + 2
+    html = client.get(
+        f"/dash/compare/?a={OWN_VILLAGE}&b=449902001002&definition=s&month=2026-03"
+    ).content.decode()
+    table = html[html.index('id="compare"') :]
+    assert re.findall(r'<td class="num" data-total="([\d.]+)">', table) == ["50.00", "100.00"]
+    assert "-50.00" in table
+    stars_row = table[
+        table.index('id="compare-stars"') : table.index("</tr>", table.index('id="compare-stars"'))
+    ]
+    assert re.findall(r'<span class="stars">(★+)</span>', stars_row) == ["★★", "★★★★★"]
+    assert script_json(html, "history-data")["month"]["series"] == {
+        OWN_VILLAGE: [100.0, 50.0],
+        "449902001002": [100.0, 100.0],
+    }
+    # another town's village answers like a missing one
+    assert client.get(f"/dash/compare/?a={OWN_VILLAGE}&b={OTHER_VILLAGE}&definition=s").status_code == 404
+    # a city analyst's pickers stop at the towns (hundreds of villages would drown them)
+    city = client_for(stars["analyst"]).get("/dash/compare/").content.decode()
+    assert OWN_VILLAGE not in city and OWN_TOWN in city

@@ -163,6 +163,8 @@ def overview(run: Run, outcomes: list[Outcome], *, kind: str = "day", link: str 
             "total_text": fixed(o.total, 2),
             "grade": o.grade,
             "grade_label": grade_label(definition, o.grade),
+            "stars": o.stars,
+            "star_text": "★" * (o.stars or 0),
             "streak": o.streak,
             "rank": o.rank,
             "rank_move": o.rank_move,

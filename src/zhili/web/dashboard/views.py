@@ -148,6 +148,8 @@ def unit(request, code: str):
     history = _history(qs, index, [place.code], start if kind == "day" else latest_day)
     history["names"] = {place.code: name}
     ctx.update(history=history, strings=_strings())
+    if place.level == Level.TOWN:
+        ctx["villages"] = units.villages(request.user, place, code=_star_code(request, "stars"))
     try:
         explanation = selectors.explain(qs, code=index, kind=kind, unit_code=place.code, start=start)
     except NotFound:
@@ -184,25 +186,38 @@ def unit(request, code: str):
     return render(request, "web/dashboard/unit.html", ctx)
 
 
+def _star_code(request, name: str = "definition") -> str:
+    code = request.GET.get(name, "")
+    return code if code and tables.CODE_RE.match(code) and len(code) <= 64 else tables.STAR_INDEX
+
+
 @login_required
 def compare(request):
+    """Two units side by side on the daily index; two villages (or communities) on the star
+    index's month, as villages have no daily results."""
     qs = scoped(request.user, Outcome)
-    index = tables.index_code(request)
-    day = _start(request, "date", "day", selectors.latest_published_period(index, "day"))
-    ctx = {
-        "code": index, "day": day, "day_label": _label("day", day), "choices": units.unit_choices(request.user),
-        "a": request.GET.get("a", ""), "b": request.GET.get("b", ""), "keep": _keep(request, "definition"),
-    }  # fmt: skip
-    if not (ctx["a"] and ctx["b"]):
+    ctx = {"choices": units.unit_choices(request.user), "a": request.GET.get("a", ""),
+           "b": request.GET.get("b", ""), "keep": _keep(request, "definition")}  # fmt: skip
+    pair = [units.unit_or_404(request.user, c) for c in (ctx["a"], ctx["b"])] if ctx["a"] and ctx["b"] else []
+    kind = "month" if any(u.level == Level.VILLAGE for u in pair) else "day"
+    index = _star_code(request) if kind == "month" else tables.index_code(request)
+    name = "month" if kind == "month" else "date"
+    start = _start(request, name, kind, selectors.latest_published_period(index, kind))
+    if kind == "month":
+        ctx["keep"], unit_query = "", f"definition={index}&period=month&"
+    else:
+        unit_query = ctx["keep"] + "&" if ctx["keep"] else ""
+    ctx.update(code=index, kind=kind, day=start, day_label=_label(kind, start),
+               unit_query=f"{unit_query}date={start:%Y-%m-%d}")  # fmt: skip
+    if not pair:
         return render(request, "web/dashboard/compare.html", ctx)
-    pair = [units.unit_or_404(request.user, ctx["a"]), units.unit_or_404(request.user, ctx["b"])]
     codes = [u.code for u in pair]
-    found = tables.day_results(qs.filter(unit_code__in=codes), code=index, kind="day", start=day)
+    found = tables.day_results(qs.filter(unit_code__in=codes), code=index, kind=kind, start=start)
     if found is None:
-        ctx["message"] = tables.no_result_message(index, "day", day)
+        ctx["message"] = tables.no_result_message(index, kind, start)
         return render(request, "web/dashboard/compare.html", ctx)
     run, outcomes = found
-    table = tables.overview(run, outcomes)
+    table = tables.overview(run, outcomes, kind=kind)
     rows = [table["by_code"].get(c) for c in codes]
     ctx["units"] = [(u, r) for u, r in zip(pair, rows, strict=True)]
     ctx["lines"] = [
@@ -210,7 +225,7 @@ def compare(request):
         for i, (_path, name) in enumerate(table["columns"])
     ]
     ctx["total_diff"] = _diff(*[r["total"] if r else None for r in rows])
-    history = _history(qs, index, codes, day)
+    history = _history(qs, index, codes, start if kind == "day" else None)
     history["names"] = {u.code: u.display_name(get_language()) for u in pair}
     ctx.update(history=history, strings=_strings())
     return render(request, "web/dashboard/compare.html", ctx)
