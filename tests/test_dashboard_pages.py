@@ -388,3 +388,52 @@ def test_a_town_cadre_compares_village_with_village_on_their_stars(stars):
     # a city analyst's pickers stop at the towns (hundreds of villages would drown them)
     city = client_for(stars["analyst"]).get("/dash/compare/").content.decode()
     assert OWN_VILLAGE not in city and OWN_TOWN in city
+
+
+def star_codes(html: str) -> list[str]:
+    return re.findall(r'<tr data-code="(\d+)" data-stars', html)
+
+
+def test_the_star_list_searches_filters_sorts_and_pages(stars, monkeypatch):
+    """The four rated units of March (5: 莲花 449902001002 100, 湖滨 OTHER_VILLAGE 100; 3: 北山
+    449902100200 capped by its fire death; 2: 翠香 OWN_VILLAGE 50), two to a page."""
+    from zhili.web import listing
+
+    monkeypatch.setattr(listing, "PER_PAGE", 2)
+    client = client_for(stars["analyst"])
+    base = "/dash/stars/?definition=s&month=2026-03"
+    first = client.get(base).content.decode()
+    assert star_codes(first) == ["449902001002", OTHER_VILLAGE]  # five stars first
+    assert 'data-count="4"' in first and "第 1 / 2 页" in first and "1–2，共 4 个" in first
+    second = client.get(base + "&page=2").content.decode()
+    assert star_codes(second) == ["449902100200", OWN_VILLAGE]
+    assert set(script_json(second, "star-colours")) == {
+        "449902001002",
+        OTHER_VILLAGE,
+        "449902100200",
+        OWN_VILLAGE,
+    }
+    assert star_codes(client.get(base + "&page=99").content.decode()) == star_codes(second)  # the last page
+    # by name: a village's name, or its town's
+    assert star_codes(client.get(base + "&q=翠香").content.decode()) == [OWN_VILLAGE]
+    assert star_codes(client.get(base + "&q=拱北").content.decode()) == ["449902001002", OWN_VILLAGE]
+    assert 'data-count="0"' in client.get(base + "&q=nowhere").content.decode()
+    # by town and by stars
+    assert star_codes(client.get(base + f"&town={SIBLING_TOWN}").content.decode()) == ["449902100200"]
+    assert star_codes(client.get(base + "&stars=5").content.decode()) == ["449902001002", OTHER_VILLAGE]
+    assert star_codes(client.get(base + "&stars=4").content.decode()) == []
+    # sorted by total, lowest first (the two at 100 in their list order), then reversed
+    monkeypatch.setattr(listing, "PER_PAGE", 50)
+    up = client.get(base + "&sort=total").content.decode()
+    totals = re.findall(r'<td class="num">([\d.]+)</td>\s*<td>', up)
+    assert totals == sorted(totals, key=float) and star_codes(up)[0] == OWN_VILLAGE
+    assert (
+        'aria-sort="ascending" data-sort="total"><a href="?definition=s&amp;month=2026-03&amp;sort=-total">'
+        in up
+    )
+    down = client.get(base + "&sort=-total").content.decode()
+    assert star_codes(down)[-1] == OWN_VILLAGE
+    # the export holds what the filters found, in the order asked for
+    book = workbook(client.get(base.replace("/dash/stars/", "/dash/export/stars/") + "&stars=5&sort=-name"))
+    codes = [r[3] for r in list(book.active.values) if r[3] and str(r[3]).isdigit()]
+    assert codes == ["449902001002", OTHER_VILLAGE]  # 莲 (U+83B2) after 湖 (U+6E56), reversed

@@ -298,7 +298,7 @@ def star_rows(qs: QuerySet, *, code: str, start: date, district: str = "", kind:
     kinds = kind_labels()
     out = []
     for r in rows:
-        _t, tn, tne, d, dn, dne = parents.get(r["unit_code"], ("", "", "", "", "", ""))
+        t, tn, tne, d, dn, dne = parents.get(r["unit_code"], ("", "", "", "", "", ""))
         if (district and d != district) or (kind and r["unit_kind"] != kind):
             continue
         out.append(
@@ -309,6 +309,7 @@ def star_rows(qs: QuerySet, *, code: str, start: date, district: str = "", kind:
                 "veto_names": [vetoes.get(v, v) for v in r["vetoes"]],
                 "kind_label": kinds.get(r["unit_kind"], r["unit_kind"]),
                 "town": tne if english() and tne else tn,
+                "town_code": t,
                 "district_code": d,
                 "district": dne if english() and dne else dn,
             }

@@ -21,6 +21,7 @@ from zhili.geo.models import Level, Unit
 from zhili.index import selectors
 from zhili.index.models import Outcome, Run
 from zhili.index.periods import Period, PeriodError, parse_period
+from zhili.web import listing
 from zhili.web.dashboard import tables, units
 
 TREND_DAYS = 365
@@ -243,19 +244,34 @@ def _line(name: str, cells: list[dict | None]) -> dict:
 # --- stars ------------------------------------------------------------------------------------
 
 
+STAR_SORTS = {
+    "name": lambda r: r["unit_name"], "town": lambda r: r["town"], "district": lambda r: r["district"],
+    "stars": lambda r: r["stars"], "rank": lambda r: r["rank"], "total": lambda r: r["total"],
+}  # fmt: skip
+STAR_FILTERS = ("definition", "month", "district", "kind", "town", "q", "stars", "sort")
+
+
 def _stars_data(request) -> dict:
+    """The month's star list in scope, searched by name (village or town), filtered by district,
+    kind, town and stars, in the order asked for: what the page pages and the export holds."""
     qs = scoped(request.user, Outcome)
-    code = request.GET.get("definition", "")
-    code = code if code and tables.CODE_RE.match(code) else tables.STAR_INDEX
+    code = _star_code(request)
     month = _start(request, "month", "month", selectors.latest_published_period(code, "month"))
     district, kind = request.GET.get("district", ""), request.GET.get("kind", "")
     kind = kind if kind in ("village", "community") else ""
+    town, q, n = request.GET.get("town", ""), listing.query_text(request), listing.star_filter(request)
     ctx = {"code": code, "month": month, "month_label": _label("month", month), "district": district,
-           "kind": kind, "keep": _keep(request, "definition", "month", "district", "kind")}  # fmt: skip
+           "kind": kind, "town": town, "q": q, "star_filter": n,
+           "keep": _keep(request, *STAR_FILTERS)}  # fmt: skip
     try:
-        ctx["rows"] = tables.star_rows(qs, code=code, start=month, district=district, kind=kind)
+        rows = tables.star_rows(qs, code=code, start=month, district=district, kind=kind)
     except NotFound:
         ctx["message"] = tables.no_result_message(code, "month", month)
+        return ctx
+    rows = [r for r in rows if (not town or r["town_code"] == town) and (n is None or r["stars"] == n)]
+    rows = listing.search(rows, q, "unit_name", "town")
+    ordered = listing.sort_rows(rows, request.GET.get("sort", ""), STAR_SORTS, request.GET, default="-stars")
+    ctx.update(rows=ordered.rows, sorted=ordered)
     return ctx
 
 
@@ -269,6 +285,10 @@ def stars(request):
         (u.code, u.display_name(get_language()))
         for u in Unit.objects.filter(level=Level.DISTRICT, code__startswith=prefix[:6]).order_by("code")
     ]
+    towns = Unit.objects.filter(level=Level.TOWN, code__startswith=prefix)
+    if ctx["district"]:
+        towns = towns.filter(parent__code=ctx["district"])
+    ctx["towns"] = [(u.code, u.display_name(get_language())) for u in towns.order_by("code")]
     if code := request.GET.get("unit"):
         place = Unit.objects.filter(code=code, level=Level.VILLAGE).first()
         if place is None or not in_scope(request.user, code):
@@ -280,6 +300,8 @@ def stars(request):
     rows = ctx.get("rows", [])
     ctx["counts"] = [(n, sum(1 for r in rows if r["stars"] == n), "★" * n) for n in (5, 4, 3, 2, 1)]
     ctx["colours"] = {r["unit_code"]: {"stars": r["stars"], "name": r["unit_name"]} for r in rows}
+    ctx["pager"] = listing.page_of(rows, request, request.GET)
+    ctx["star_choices"] = [(n, "★" * n) for n in (5, 4, 3, 2, 1)]
     return render(request, "web/dashboard/stars.html", ctx)
 
 
