@@ -67,7 +67,8 @@ def test_the_overview_has_one_row_per_town_with_the_hand_computed_totals_and_gra
     district = {code: float(total) for kind, code, _g, total in rows if kind == "district"}
     assert district[OWN_DISTRICT] == pytest.approx(100 * (20 - 3 / 0.6) / 20, abs=0.005)  # 3 per 6,000
     # The columns are the daily tree's first-level indicators: `t` keeps 治安 (crime) alone.
-    assert re.findall(r'<th class="num" data-path="([\w/]+)">([^<]+)</th>', html) == [("crime", "治安")]
+    header = r'<th class="num" aria-sort="none" data-sort="c0" data-path="([\w/]+)"><a href="[^"]+">([^<]+)</a></th>'
+    assert re.findall(header, html) == [("crime", "治安")]
     own = html[html.index(f'data-code="{OWN_TOWN}"') :]
     assert 'class="num band-red" data-band="red">57.1<' in own[: own.index("</tr>")]
     # The map is coloured from the same results; the trend holds the city and every town.
@@ -437,3 +438,29 @@ def test_the_star_list_searches_filters_sorts_and_pages(stars, monkeypatch):
     book = workbook(client.get(base.replace("/dash/stars/", "/dash/export/stars/") + "&stars=5&sort=-name"))
     codes = [r[3] for r in list(book.active.values) if r[3] and str(r[3]).isdigit()]
     assert codes == ["449902001002", OTHER_VILLAGE]  # 莲 (U+83B2) after 湖 (U+6E56), reversed
+
+
+def test_the_overview_sorts_its_towns_from_the_headers(published):
+    """3 March: 拱北 57.14 (red), 南屏 and 井岸 100; sorted, the towns leave their districts."""
+    client = client_for(published["analyst"])
+    grouped = [(k, c) for k, c, _g, _t in table_rows(client.get("/dash/?date=2026-03-03").content.decode())]
+    assert grouped[0] == ("district", OWN_DISTRICT)
+    up = client.get("/dash/?date=2026-03-03&sort=total").content.decode()
+    assert [(k, c) for k, c, _g, _t in table_rows(up)] == [
+        ("town", OWN_TOWN),
+        ("town", SIBLING_TOWN),
+        ("town", OTHER_TOWN),
+        ("city", CITY),
+    ]
+    assert 'aria-sort="ascending" data-sort="total"><a href="?date=2026-03-03&amp;sort=-total">' in up
+    down = client.get("/dash/?date=2026-03-03&sort=-c0").content.decode()
+    assert [c for k, c, _g, _t in table_rows(down) if k == "town"][-1] == OWN_TOWN
+    assert 'aria-sort="descending" data-sort="c0" data-path="crime"' in down
+
+
+def test_the_village_table_sorts_from_its_headers(stars):
+    client = client_for(stars["town_cadre"])
+    html = client.get(f"/dash/unit/{OWN_TOWN}/?date=2026-03-03&stars=s&vsort=-stars").content.decode()
+    block = html[html.index('id="villages"') :]
+    assert [r[0] for r in VILLAGE_ROW.findall(block)] == ["449902001002", OWN_VILLAGE]
+    assert 'href="?date=2026-03-03&amp;stars=s&amp;vsort=stars"' in block

@@ -42,23 +42,33 @@ class Sorted:
 
 
 def sort_rows(
-    rows: list[dict], text: str, keys: dict[str, Callable[[dict], object]], query: dict, *, default: str
+    rows: list[dict],
+    text: str,
+    keys: dict[str, Callable[[dict], object]],
+    query: dict,
+    *,
+    default: str,
+    param: str = "sort",
 ) -> Sorted:
+    """`rows` in the order `text` asks for, else `default`'s; blanks last either way. Without an
+    order asked for, no header is marked and each sorts ascending first."""
     descending = text.startswith("-")
     key = text.lstrip("-")
-    if key not in keys:
+    asked = key in keys
+    if not asked:
         key, descending = default.lstrip("-"), default.startswith("-")
     present = [r for r in rows if keys[key](r) is not None]
-    missing = [r for r in rows if keys[key](r) is None]  # a blank sorts last either way
+    missing = [r for r in rows if keys[key](r) is None]
     ordered = sorted(present, key=keys[key], reverse=descending) + missing
+    params = {n: v for n, v in query.items() if v and n not in (param, "page")}
     headers = {}
     for k in keys:
-        flip = "" if k == key and descending else "-" if k == key else ""
-        params = {n: v for n, v in query.items() if v and n not in ("sort", "page")}
+        current = asked and k == key
+        flip = "-" if current and not descending else ""
         headers[k] = {
-            "href": "?" + urlencode({**params, "sort": f"{flip}{k}"}),
-            "state": ("descending" if descending else "ascending") if k == key else "none",
-            "mark": ("▼" if descending else "▲") if k == key else "",
+            "href": "?" + urlencode({**params, param: f"{flip}{k}"}),
+            "state": ("descending" if descending else "ascending") if current else "none",
+            "mark": ("▼" if descending else "▲") if current else "",
         }
     return Sorted(ordered, key, descending, headers)
 

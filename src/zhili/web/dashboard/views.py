@@ -77,6 +77,20 @@ def _overview_data(request) -> dict:
     link = reverse("dash:unit", args=["CODE"]) + "?" + query
     table = tables.overview(run, outcomes, link=link)
     ctx.update(run=run, table=table, lines=table["lines"])
+    # ?sort=: the towns in one list in that order (the city last) instead of by district
+    keys = {"name": lambda r: r["name"], "total": lambda r: r["total"], "rank": lambda r: r["rank"]}
+    for i, _column in enumerate(table["columns"]):
+        keys[f"c{i}"] = lambda r, i=i: r["cells"][i]["score"]
+    ordered = listing.sort_rows(
+        table["towns"], request.GET.get("sort", ""), keys, request.GET, default="rank"
+    )
+    ctx["sorted"] = ordered
+    ctx["column_headers"] = [
+        (path, name, ordered.headers[f"c{i}"], f"c{i}") for i, (path, name) in enumerate(table["columns"])
+    ]
+    if request.GET.get("sort", "").lstrip("-") in keys:
+        city = [("city", table["city"], None)] if table["city"] else []
+        ctx["lines"] = [("town", r, None) for r in ordered.rows] + city
     return ctx
 
 
@@ -150,7 +164,14 @@ def unit(request, code: str):
     history["names"] = {place.code: name}
     ctx.update(history=history, strings=_strings())
     if place.level == Level.TOWN:
-        ctx["villages"] = units.villages(request.user, place, code=_star_code(request, "stars"))
+        villages = units.villages(request.user, place, code=_star_code(request, "stars"))
+        keys = {"name": lambda r: r["name"], "total": lambda r: r["total"], "stars": lambda r: r["stars"],
+                "rank": lambda r: r["rank"]}  # fmt: skip
+        ordered = listing.sort_rows(villages["rows"], request.GET.get("vsort", ""), keys, request.GET,
+                                    default="name", param="vsort")  # fmt: skip
+        if request.GET.get("vsort"):
+            villages["rows"] = ordered.rows
+        ctx.update(villages=villages, vsorted=ordered)
     try:
         explanation = selectors.explain(qs, code=index, kind=kind, unit_code=place.code, start=start)
     except NotFound:
