@@ -111,7 +111,7 @@ def test_a_town_cadre_sees_only_their_town(published):
     assert client.get(f"/dash/unit/{OWN_TOWN}/?date=2026-03-03").status_code == 200
     # the export holds the same single row
     book = workbook(client.get("/dash/export/overview/?date=2026-03-03"))
-    assert [r[2] for r in list(book.active.values)[1:]] == [OWN_TOWN]
+    assert [r[2] for r in table_of(book)[1:]] == [OWN_TOWN]
 
 
 def test_roles_with_less_see_less_without_errors(published):
@@ -215,10 +215,15 @@ def workbook(response):
     return load_workbook(BytesIO(response.content))
 
 
+def table_of(book) -> list[tuple]:
+    """The table of an export: the header and its rows, below the title and the export time."""
+    return list(book.active.values)[2:]
+
+
 def test_the_overview_table_exports_to_xlsx_with_chinese_headers(published):
     client = client_for(published["analyst"])
     book = workbook(client.get("/dash/export/overview/?date=2026-03-03"))
-    rows = list(book.active.values)
+    rows = table_of(book)
     with translation.override("zh-hans"):
         from django.utils.translation import gettext as _
 
@@ -233,7 +238,7 @@ def test_the_overview_table_exports_to_xlsx_with_chinese_headers(published):
     assert own[5] == "red"  # `t` has no grade labels: the code
     # the same through the page's ?format=xlsx
     again = workbook(client.get("/dash/?date=2026-03-03&format=xlsx"))
-    assert list(again.active.values) == rows
+    assert table_of(again) == rows
     assert client.get("/dash/export/nothing/").status_code == 404
 
 
@@ -308,7 +313,7 @@ def test_the_star_list_filters_by_district_and_kind_and_exports(stars):
     ]
     assert block.index("2026-03") < block.index("2026-02") and '<span class="stars">★★</span>' in block
     book = workbook(client.get("/dash/export/stars/?definition=s&month=2026-03&kind=community"))
-    sheet = list(book.active.values)
+    sheet = table_of(book)
     with translation.override("zh-hans"):
         from django.utils.translation import gettext as _
 
@@ -464,3 +469,25 @@ def test_the_village_table_sorts_from_its_headers(stars):
     block = html[html.index('id="villages"') :]
     assert [r[0] for r in VILLAGE_ROW.findall(block)] == ["449902001002", OWN_VILLAGE]
     assert 'href="?date=2026-03-03&amp;stars=s&amp;vsort=stars"' in block
+
+
+def test_an_export_says_what_it_is_and_when_it_was_made(published):
+    """Title row: the actor's unit, the table, the day; then the export time in the city's time
+    (08:00 ahead of UTC); then the header, frozen; columns as wide as their widest value."""
+    import time_machine
+
+    client = client_for(published["town_cadre"])
+    with time_machine.travel("2026-03-07T02:30:00+00:00", tick=False):
+        book = workbook(client.get("/dash/export/overview/?date=2026-03-03"))
+    sheet = book.active
+    assert sheet["A1"].value == "拱北街道 · 平安指数 · 2026年3月3日"
+    assert sheet["A2"].value == "导出时间：2026年3月7日 10:30"
+    assert sheet["A3"].value == "区" and sheet["C4"].value == OWN_TOWN
+    assert sheet.freeze_panes == "A4" and sheet["A1"].font.bold
+    # 海澄区 is 3 Chinese characters (6 columns) and the header 区 one: 6 + 2; the code 12 + 2
+    assert sheet.column_dimensions["A"].width == 8 and sheet.column_dimensions["C"].width == 14
+    assert sheet.column_dimensions["B"].width == 10  # 拱北街道: 8 + 2
+    with time_machine.travel("2026-03-07T02:30:00+00:00", tick=False):
+        client.cookies["django_language"] = "en"
+        english = workbook(client.get("/dash/export/overview/?date=2026-03-03")).active
+    assert english["A2"].value == "Exported 2026-03-07 10:30"

@@ -337,15 +337,19 @@ def export(request, table: str):
             raise Http404
         header, rows = tables.overview_sheet(ctx["table"])
         title, name = _("Ping'an index"), f"{ctx['code']}-{ctx['day'].isoformat()}.xlsx"
+        period = ctx["day_label"]
     elif table == "stars":
         ctx = _stars_data(request)
         if "rows" not in ctx:
             raise Http404
         header, rows = tables.stars_sheet(ctx["rows"])
         title, name = _("Star ratings"), f"{ctx['code']}-{ctx['month']:%Y-%m}.xlsx"
+        period = ctx["month_label"]
     else:
         raise Http404
-    return tables.xlsx_response(title, header, rows, name)
+    home = getattr(request.user, "home_unit", None)
+    heading = " · ".join(p for p in (home.display_name(get_language()) if home else "", title, period) if p)
+    return tables.xlsx_response(title, header, rows, name, heading=heading)
 
 
 @login_required
