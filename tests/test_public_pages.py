@@ -415,3 +415,21 @@ def test_the_star_list_finds_filters_sorts_and_pages_every_rated_village(public_
     assert found(second) == [(beishan, "4"), (OTHER_VILLAGE, "2")]
     # without a search the page is the five-star list by district, as before
     assert found(text(Client().get("/p/stars/"))) == []
+
+
+def test_the_forecast_leads_to_applying_for_mediation(public_city):
+    town = text(Client().get(f"/p/town/{OWN_TOWN}/"))
+    form = town[
+        town.index('id="apply-mediation"') : town.index("</form>", town.index('id="apply-mediation"'))
+    ]
+    assert '<form class="look" method="get" action="/m/apply/" id="apply-mediation">' in town
+    assert re.findall(r'<option value="(\d+)">([^<]+)</option>', form) == [
+        (OWN_VILLAGE, "翠香社区"),
+        (LIANHUA, "莲花社区"),
+    ]
+    assert "申请调解" in form and "与邻居、房东或商家有纠纷？" in town
+    home = text(Client().get("/p/"))
+    assert '<a href="/m/apply/" id="apply-mediation">申请调解</a>' in home
+    # the form arrives at the application with the village chosen once signed in
+    apply = client_for(public_city["citizen"]).get(f"/m/apply/?place={LIANHUA}").content.decode()
+    assert f'<option value="{LIANHUA}" selected>莲花社区</option>' in apply
