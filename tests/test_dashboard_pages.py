@@ -79,7 +79,8 @@ def test_the_overview_has_one_row_per_town_with_the_hand_computed_totals_and_gra
     trend = script_json(html, "trend-data")
     assert trend["city"] == CITY and trend["dates"][-1] == "2026-03-03"
     assert trend["series"][OWN_TOWN][trend["dates"].index("2026-03-03")] == round(CRIME_0303, 2)
-    assert trend["selected"][0] == OWN_TOWN  # the lowest today first
+    assert trend["selected"] == [OWN_TOWN]  # the lowest today, alone beside the city
+    assert trend["bands"] == [[80, "blue"], [60, "yellow"], [None, "red"]]  # drawn behind the lines
     # Rankings with their moves: 拱北 fell from first to last between the 2nd and the 3rd.
     ranking = html[html.index('id="ranking"') :]
     assert ranking.index(SIBLING_TOWN) < ranking.index(OWN_TOWN)

@@ -127,6 +127,8 @@ def test_the_screen_page_refreshes_itself_and_anonymous_users_log_in(published):
     assert config["refresh"] == 2 and config["data_url"] == "/screen/data.json?definition=t"
     assert config["parents"] == ["449902000000", "449903000000"] and config["prefix"] == "4499"
     assert "vendor/plotly/plotly.min.js" in page.content.decode()
+    # the alerts list ends in "another N" when the panel holds fewer than are open
+    assert config["strings"]["more_alerts"] == "另有 %(n)s 条"
     assert client_for(published["analyst"]).get("/screen/?refresh=0").context["config"]["refresh"] == 2
     anonymous = Client().get("/screen/data.json")
     assert anonymous.status_code == 302 and anonymous.url.startswith("/login/")

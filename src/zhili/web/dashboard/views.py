@@ -25,7 +25,7 @@ from zhili.web import listing
 from zhili.web.dashboard import tables, units
 
 TREND_DAYS = 365
-SELECTED_TOWNS = 3
+SELECTED_TOWNS = 1  # with the city, two lines: more over a year are a band nobody reads
 
 
 def _start(request, name: str, kind: str, default: date | None) -> date:
@@ -50,7 +50,7 @@ def _strings() -> dict:
         "month": _("monthly"), "d30": _("30 days"), "d90": _("90 days"), "y1": _("1 year"), "all": _("All"),
         "funnel_limit": _("limit of chance, %s"), "funnel_rate": _("pooled rate"), "funnel_own": _("this unit"),
         "funnel_peers": _("its peers"), "funnel_other": _("another unit (outside your scope)"),
-        "funnel_x": _("residents"), "funnel_y": _("per %s residents"),
+        "funnel_x": _("residents"), "funnel_y": _("per %s residents"), "avg7": _("7-day average"),
     }  # fmt: skip
 
 
@@ -111,6 +111,7 @@ def overview(request):
         since=day - timedelta(days=TREND_DAYS - 1), until=day,
     ))  # fmt: skip
     trend.update(
+        bands=tables.bands_of(table["definition"]),
         names=names,
         city=city["code"] if city else None,
         selected=[t["code"] for t in lowest[:SELECTED_TOWNS]] or [t["code"] for t in towns[:1]],
@@ -178,6 +179,7 @@ def unit(request, code: str):
         ctx["message"] = tables.no_result_message(index, kind, start)
         return render(request, "web/dashboard/unit.html", ctx)
     definition = Run.objects.select_related("definition").get(pk=explanation["run_id"]).definition.parsed()
+    history["bands"] = tables.bands_of(definition)
     result = explanation["result"]
     ctx.update(
         explanation=explanation,
@@ -249,6 +251,7 @@ def compare(request):
     ctx["total_diff"] = _diff(*[r["total"] if r else None for r in rows])
     history = _history(qs, index, codes, start if kind == "day" else None)
     history["names"] = {u.code: u.display_name(get_language()) for u in pair}
+    history["bands"] = tables.bands_of(table["definition"])
     ctx.update(history=history, strings=_strings())
     return render(request, "web/dashboard/compare.html", ctx)
 
