@@ -212,6 +212,11 @@
     document.head.append(script);
   }
 
+  // Printing: the folded lists (every indicator) print open.
+  window.addEventListener("beforeprint", () => {
+    document.querySelectorAll("details.picks:not(#trend-picks)").forEach((d) => { d.open = true; });
+  });
+
   async function start() {
     const maps = [...document.querySelectorAll("[data-shapes]")].map((el) => choropleth(el).catch(() => null));
     await Promise.all(maps);
