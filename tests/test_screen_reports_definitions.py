@@ -299,18 +299,23 @@ def test_activating_a_draft_stores_the_new_active_version(published):
     old = DefinitionVersion.objects.get(code="t", is_active=True)
     text = draft(0.5, 0.5)
     cadre = client_for(published["town_cadre"])
-    assert cadre.post("/dash/definitions/t/activate/", {"text": text}).status_code == 403
+    assert cadre.post("/dash/definitions/t/activate/", {"text": text, "confirm": "1"}).status_code == 403
     assert DefinitionVersion.objects.filter(code="t").count() == 1
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(published["analyst"])
-    assert strict.post("/dash/definitions/t/activate/", {"text": text}).status_code == 403  # no CSRF token
+    assert strict.post("/dash/definitions/t/activate/", {"text": text, "confirm": "1"}).status_code == 403
     client = client_for(published["analyst"])
     refused = client.post("/dash/definitions/t/activate/", {"text": draft(0.7, 0.4)})
     assert (
         'data-valid="false"' in refused.content.decode()
         and DefinitionVersion.objects.filter(code="t").count() == 1
     )
-    done = client.post("/dash/definitions/t/activate/", {"text": text, "note": "五五开"})
+    # a valid draft is not activated before it is confirmed
+    asked = client.post("/dash/definitions/t/activate/", {"text": text, "note": "五五开"}).content.decode()
+    assert 'id="confirm-activate"' in asked and "确认启用此草稿？" in asked
+    assert '<input type="hidden" name="confirm" value="1">' in asked
+    assert DefinitionVersion.objects.filter(code="t").count() == 1
+    done = client.post("/dash/definitions/t/activate/", {"text": text, "note": "五五开", "confirm": "1"})
     assert done.status_code == 302 and done.url == "/dash/definitions/t/"
     new = DefinitionVersion.objects.get(code="t", is_active=True)
     assert new.pk != old.pk and (new.note, new.created_by, new.shipped) == ("五五开", "analyst_city", False)

@@ -328,9 +328,12 @@ def definition_activate(request, code: str):
         raise PermissionDenied
     text = request.POST.get("text", "").replace("\r\n", "\n")
     draft, errors = validate(text, code)
-    if errors:
+    if errors or request.POST.get("confirm") != "1":
+        # Valid: the weights that change and a confirmation first; activating replaces the
+        # version every later run uses, and is not undone by going back.
         context = _edit_context(request, code, text)
         _fill(request, context, draft, errors)
+        context["confirm_activate"] = not errors
         return render(request, "web/dashboard/definitions_edit.html", context)
     version = services.save_definition(
         text=text, actor=request.user, note=request.POST.get("note", "")[:200], filename=f"{code}.yaml"
