@@ -7,14 +7,18 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import Http404
+from django.urls import reverse
 
-from zhili.core.scope import in_scope
+from zhili.core.errors import NotFound
+from zhili.core.scope import in_scope, scoped
 from zhili.geo.models import Level, Unit
 from zhili.hub.models import Event, EventType
 from zhili.hub.selectors import event_rows
+from zhili.index import selectors
 from zhili.index.definitions import Definition
+from zhili.index.models import Outcome
 from zhili.index.periods import Period
-from zhili.web.dashboard.tables import english
+from zhili.web.dashboard.tables import english, grade_label, kind_labels
 
 EVENTS_SHOWN = 50
 
@@ -45,14 +49,6 @@ def unit_choices(actor) -> list[tuple[str, str]]:
 def villages(actor, town: Unit, *, code: str) -> dict:
     """A town's villages and communities with their results of the star index `code` in its
     latest published month (a unit without one shows dashes), each linked to its page."""
-    from django.urls import reverse
-
-    from zhili.core.errors import NotFound
-    from zhili.core.scope import scoped
-    from zhili.index import selectors
-    from zhili.index.models import Outcome
-    from zhili.web.dashboard.tables import grade_label, kind_labels
-
     month = selectors.latest_published_period(code, "month") or selectors.latest_published_period(
         code, "month", final=False
     )
