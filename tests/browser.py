@@ -31,7 +31,11 @@ DEMO: dict[str, Path] = {}  # the demo's data folder, for tests that read its fi
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("browser-data")
+    # ZHILI_BROWSER_DEMO=<folder>: a demo already built there (`zhili demo --no-serve` with
+    # ZHILI_DATA_DIR and DATABASE_URL pointing into it, password PASSWORD) is served as it is,
+    # for reruns on a loaded machine where the build takes longer than its limit.
+    reuse = os.environ.get("ZHILI_BROWSER_DEMO")
+    data = Path(reuse) if reuse else tmp_path_factory.mktemp("browser-data")
     env = {
         **os.environ,
         "ZHILI_DATA_DIR": str(data),
@@ -41,14 +45,15 @@ def server(tmp_path_factory):
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     cli = [sys.executable, "-m", "zhili.cli"]
-    build = subprocess.run(
-        [*cli, "demo", "--no-serve", "--password", PASSWORD],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert build.returncode == 0, build.stdout + build.stderr
+    if not reuse:
+        build = subprocess.run(
+            [*cli, "demo", "--no-serve", "--password", PASSWORD],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        assert build.returncode == 0, build.stdout + build.stderr
     DEMO["data"] = data
     port = _free_port()
     log = open(data / "server.log", "w")  # noqa: SIM115 - closed at teardown
