@@ -81,7 +81,7 @@ def villages(actor, town: Unit, *, code: str) -> dict:
             "star_text": "★" * stars if stars else "",
             "href": reverse("dash:unit", args=[place.code]) + query,
         })  # fmt: skip
-    return {"code": code, "month": month, "rows": out}
+    return {"code": code, "month": month, "rows": out, "graded": any(r["grade"] for r in out)}
 
 
 def sunburst(explanation: dict, root_label: str, bands: list) -> dict:
