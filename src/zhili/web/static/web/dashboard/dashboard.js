@@ -93,6 +93,16 @@
     }));
   }
 
+  // The score axis around the lines (a few points either side), not 0–100: a daily total moves
+  // by a point or two, which a full scale flattens into one band.
+  function yRange(traces) {
+    const ys = traces.flatMap((t) => t.y).filter((v) => v !== null && v !== undefined);
+    if (!ys.length) { return {}; }
+    const lo = Math.max(0, Math.floor(Math.min(...ys) - 3));
+    const hi = Math.min(100, Math.ceil(Math.max(...ys) + 3));
+    return { yaxis: { title: { text: strings.score || "" }, range: [lo, hi], fixedrange: true } };
+  }
+
   function trend(el) {
     const d = json(el.dataset.source);
     if (!d || !d.dates.length) { return; }
@@ -122,7 +132,7 @@
       selected.forEach((code) => {
         if (d.series[code]) { traces.push({ x, y: ys(code), name: d.names[code] + suffix, line: { width: 2 } }); }
       });
-      Plotly.react(el, traces, lineLayout({ shapes: bandShapes(d.bands) }), config);
+      Plotly.react(el, traces, lineLayout({ shapes: bandShapes(d.bands), ...yRange(traces) }), config);
       el.dataset.traces = String(traces.length);
       el.dataset.smooth = String(smooth);
     }
@@ -150,7 +160,7 @@
       { count: 1, step: "year", stepmode: "backward", label: strings.y1 || "1y" },
       { step: "all", label: strings.all || "all" },
     ];
-    Plotly.react(el, traces, lineLayout({ xaxis: { type: "date", rangeselector: { buttons, x: 0, y: 1.02 } }, margin: { l: 44, r: 12, t: 30, b: 36 }, shapes: bandShapes(d.bands) }), config);
+    Plotly.react(el, traces, lineLayout({ xaxis: { type: "date", rangeselector: { buttons, x: 0, y: 1.02 } }, margin: { l: 44, r: 12, t: 30, b: 36 }, shapes: bandShapes(d.bands), ...yRange(traces) }), config);
     el.dataset.traces = String(traces.length);
   }
 
