@@ -65,6 +65,33 @@ def test_the_big_screen_shows_the_towns_counts_charts_and_refreshes_itself(serve
     assert page.watch.errors == []
 
 
+def test_the_big_screen_labels_do_not_overlap_and_the_alerts_say_how_many_more(server, screen_page):
+    page = screen_page
+    login(page, server, "city_analyst")
+    page.goto(server + "/screen/?refresh=600")
+    page.wait_for_function("Number(document.body.dataset.refreshes || 0) >= 1")
+    boxes = page.eval_on_selector_all(
+        ".leaflet-tooltip.town-label:not([data-hidden])",
+        "ns => ns.map(n => { const r = n.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })",
+    )
+    assert len(boxes) == int(page.evaluate("document.body.dataset.labels")) >= 10
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+    # forty open alerts, twelve sent: as many as fit, then "another N" for the rest
+    page.evaluate(
+        """() => { const d = JSON.parse(JSON.stringify(window.zhiliScreen.data));
+        const a = d.alerts[0] || {unit_code: "x", unit_name: "某街道", action_label: "预警", period_label: "昨天", streak: 3};
+        d.alerts = Array.from({length: 12}, () => a); d.counts.open_alerts = 40; window.zhiliScreen.render(d); }"""
+    )
+    shown = int(page.get_attribute("#alerts", "data-shown"))
+    assert 1 <= shown < 12
+    assert page.locator("#alerts li.more").inner_text() == f"另有 {40 - shown} 条"
+    assert page.evaluate("(l => l.scrollHeight <= l.clientHeight + 1)(document.getElementById('alerts'))")
+    shot(page, "screen-alerts-more")
+    assert page.watch.errors == []
+
+
 def test_the_big_screen_refreshes_on_its_own_interval(server, screen_page):
     page = screen_page
     login(page, server, "duty_officer")

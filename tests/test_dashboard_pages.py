@@ -67,7 +67,8 @@ def test_the_overview_has_one_row_per_town_with_the_hand_computed_totals_and_gra
     district = {code: float(total) for kind, code, _g, total in rows if kind == "district"}
     assert district[OWN_DISTRICT] == pytest.approx(100 * (20 - 3 / 0.6) / 20, abs=0.005)  # 3 per 6,000
     # The columns are the daily tree's first-level indicators: `t` keeps 治安 (crime) alone.
-    assert re.findall(r'<th class="num" data-path="([\w/]+)">([^<]+)</th>', html) == [("crime", "治安")]
+    header = r'<th class="num" aria-sort="none" data-sort="c0" data-path="([\w/]+)"><a href="[^"]+">([^<]+)</a></th>'
+    assert re.findall(header, html) == [("crime", "治安")]
     own = html[html.index(f'data-code="{OWN_TOWN}"') :]
     assert 'class="num band-red" data-band="red">57.1<' in own[: own.index("</tr>")]
     # The map is coloured from the same results; the trend holds the city and every town.
@@ -78,7 +79,8 @@ def test_the_overview_has_one_row_per_town_with_the_hand_computed_totals_and_gra
     trend = script_json(html, "trend-data")
     assert trend["city"] == CITY and trend["dates"][-1] == "2026-03-03"
     assert trend["series"][OWN_TOWN][trend["dates"].index("2026-03-03")] == round(CRIME_0303, 2)
-    assert trend["selected"][0] == OWN_TOWN  # the lowest today first
+    assert trend["selected"] == [OWN_TOWN]  # the lowest today, alone beside the city
+    assert trend["bands"] == [[80, "blue"], [60, "yellow"], [None, "red"]]  # drawn behind the lines
     # Rankings with their moves: 拱北 fell from first to last between the 2nd and the 3rd.
     ranking = html[html.index('id="ranking"') :]
     assert ranking.index(SIBLING_TOWN) < ranking.index(OWN_TOWN)
@@ -110,7 +112,7 @@ def test_a_town_cadre_sees_only_their_town(published):
     assert client.get(f"/dash/unit/{OWN_TOWN}/?date=2026-03-03").status_code == 200
     # the export holds the same single row
     book = workbook(client.get("/dash/export/overview/?date=2026-03-03"))
-    assert [r[2] for r in list(book.active.values)[1:]] == [OWN_TOWN]
+    assert [r[2] for r in table_of(book)[1:]] == [OWN_TOWN]
 
 
 def test_roles_with_less_see_less_without_errors(published):
@@ -214,10 +216,15 @@ def workbook(response):
     return load_workbook(BytesIO(response.content))
 
 
+def table_of(book) -> list[tuple]:
+    """The table of an export: the header and its rows, below the title and the export time."""
+    return list(book.active.values)[2:]
+
+
 def test_the_overview_table_exports_to_xlsx_with_chinese_headers(published):
     client = client_for(published["analyst"])
     book = workbook(client.get("/dash/export/overview/?date=2026-03-03"))
-    rows = list(book.active.values)
+    rows = table_of(book)
     with translation.override("zh-hans"):
         from django.utils.translation import gettext as _
 
@@ -232,7 +239,7 @@ def test_the_overview_table_exports_to_xlsx_with_chinese_headers(published):
     assert own[5] == "red"  # `t` has no grade labels: the code
     # the same through the page's ?format=xlsx
     again = workbook(client.get("/dash/?date=2026-03-03&format=xlsx"))
-    assert list(again.active.values) == rows
+    assert table_of(again) == rows
     assert client.get("/dash/export/nothing/").status_code == 404
 
 
@@ -307,7 +314,7 @@ def test_the_star_list_filters_by_district_and_kind_and_exports(stars):
     ]
     assert block.index("2026-03") < block.index("2026-02") and '<span class="stars">★★</span>' in block
     book = workbook(client.get("/dash/export/stars/?definition=s&month=2026-03&kind=community"))
-    sheet = list(book.active.values)
+    sheet = table_of(book)
     with translation.override("zh-hans"):
         from django.utils.translation import gettext as _
 
@@ -325,3 +332,163 @@ def test_the_star_list_filters_by_district_and_kind_and_exports(stars):
     # a month without a rating says so
     empty = client.get("/dash/stars/?definition=s&month=2025-12").content.decode()
     assert "2025年12月没有已发布的 s 结果" in empty
+
+
+VILLAGE_ROW = re.compile(
+    r'<tr data-code="(\d+)" data-stars="(\d*)" data-total="([\d.]*)"><td><a href="([^"]+)">([^<]+)</a>'
+)
+
+
+def test_a_town_page_lists_its_villages_with_their_stars(stars):
+    """翠香社区: 2 burglaries per 2,000 residents, 10 per 10k → 100·(20−10)/20 = 50, 2 stars
+    (under 60), third of the city's three communities; 莲花社区: nothing, 100, 5 stars, first."""
+    html = (
+        client_for(stars["town_cadre"])
+        .get(f"/dash/unit/{OWN_TOWN}/?date=2026-03-03&stars=s")
+        .content.decode()
+    )
+    block = html[html.index('id="villages"') : html.index("</section>", html.index('id="villages"'))]
+    assert "2026-03 星级评定" in block
+    query = "?definition=s&amp;period=month&amp;date=2026-03-01"
+    assert VILLAGE_ROW.findall(block) == [
+        (OWN_VILLAGE, "2", "50.00", f"/dash/unit/{OWN_VILLAGE}/{query}", "翠香社区"),
+        ("449902001002", "5", "100.00", f"/dash/unit/449902001002/{query}", "莲花社区"),
+    ]
+    assert re.findall(r'<td class="num">(\d)</td></tr>', block) == ["3", "1"]
+    assert f"/dash/compare/?a={OWN_VILLAGE}&amp;b=449902001002&amp;definition=s" in block
+    # the village's own page opens from the link, on the star index's month
+    page = client_for(stars["town_cadre"]).get(
+        f"/dash/unit/{OWN_VILLAGE}/?definition=s&period=month&date=2026-03-01"
+    )
+    assert page.status_code == 200 and 'data-total="50.00"' in page.content.decode()
+
+
+def test_a_district_page_has_no_village_table(stars):
+    html = (
+        client_for(stars["analyst"])
+        .get(f"/dash/unit/{OWN_DISTRICT}/?date=2026-03-03&stars=s")
+        .content.decode()
+    )
+    assert 'id="villages"' not in html
+
+
+def test_a_town_cadre_compares_village_with_village_on_their_stars(stars):
+    client = client_for(stars["town_cadre"])
+    pickers = client.get("/dash/compare/").content.decode()
+    assert re.findall(r'<select name="a".*?</select>', pickers, re.S)[0].count("<option") == 3  # town + 2
+    html = client.get(
+        f"/dash/compare/?a={OWN_VILLAGE}&b=449902001002&definition=s&month=2026-03"
+    ).content.decode()
+    table = html[html.index('id="compare"') :]
+    assert re.findall(r'<td class="num" data-total="([\d.]+)">', table) == ["50.00", "100.00"]
+    assert "-50.00" in table
+    stars_row = table[
+        table.index('id="compare-stars"') : table.index("</tr>", table.index('id="compare-stars"'))
+    ]
+    assert re.findall(r'<span class="stars">(★+)</span>', stars_row) == ["★★", "★★★★★"]
+    assert script_json(html, "history-data")["month"]["series"] == {
+        OWN_VILLAGE: [100.0, 50.0],
+        "449902001002": [100.0, 100.0],
+    }
+    # another town's village answers like a missing one
+    assert client.get(f"/dash/compare/?a={OWN_VILLAGE}&b={OTHER_VILLAGE}&definition=s").status_code == 404
+    # a city analyst's pickers stop at the towns (hundreds of villages would drown them)
+    city = client_for(stars["analyst"]).get("/dash/compare/").content.decode()
+    assert OWN_VILLAGE not in city and OWN_TOWN in city
+
+
+def star_codes(html: str) -> list[str]:
+    return re.findall(r'<tr data-code="(\d+)" data-stars', html)
+
+
+def test_the_star_list_searches_filters_sorts_and_pages(stars, monkeypatch):
+    """The four rated units of March (5: 莲花 449902001002 100, 湖滨 OTHER_VILLAGE 100; 3: 北山
+    449902100200 capped by its fire death; 2: 翠香 OWN_VILLAGE 50), two to a page."""
+    from zhili.web import listing
+
+    monkeypatch.setattr(listing, "PER_PAGE", 2)
+    client = client_for(stars["analyst"])
+    base = "/dash/stars/?definition=s&month=2026-03"
+    first = client.get(base).content.decode()
+    assert star_codes(first) == ["449902001002", OTHER_VILLAGE]  # five stars first
+    assert 'data-count="4"' in first and "第 1 / 2 页" in first and "1–2，共 4 个" in first
+    second = client.get(base + "&page=2").content.decode()
+    assert star_codes(second) == ["449902100200", OWN_VILLAGE]
+    assert set(script_json(second, "star-colours")) == {
+        "449902001002",
+        OTHER_VILLAGE,
+        "449902100200",
+        OWN_VILLAGE,
+    }
+    assert star_codes(client.get(base + "&page=99").content.decode()) == star_codes(second)  # the last page
+    # by name: a village's name, or its town's
+    assert star_codes(client.get(base + "&q=翠香").content.decode()) == [OWN_VILLAGE]
+    assert star_codes(client.get(base + "&q=拱北").content.decode()) == ["449902001002", OWN_VILLAGE]
+    assert 'data-count="0"' in client.get(base + "&q=nowhere").content.decode()
+    # by town and by stars
+    assert star_codes(client.get(base + f"&town={SIBLING_TOWN}").content.decode()) == ["449902100200"]
+    assert star_codes(client.get(base + "&stars=5").content.decode()) == ["449902001002", OTHER_VILLAGE]
+    assert star_codes(client.get(base + "&stars=4").content.decode()) == []
+    # sorted by total, lowest first (the two at 100 in their list order), then reversed
+    monkeypatch.setattr(listing, "PER_PAGE", 50)
+    up = client.get(base + "&sort=total").content.decode()
+    totals = re.findall(r'<td class="num">([\d.]+)</td>\s*<td>', up)
+    assert totals == sorted(totals, key=float) and star_codes(up)[0] == OWN_VILLAGE
+    assert (
+        'aria-sort="ascending" data-sort="total"><a href="?definition=s&amp;month=2026-03&amp;sort=-total">'
+        in up
+    )
+    down = client.get(base + "&sort=-total").content.decode()
+    assert star_codes(down)[-1] == OWN_VILLAGE
+    # the export holds what the filters found, in the order asked for
+    book = workbook(client.get(base.replace("/dash/stars/", "/dash/export/stars/") + "&stars=5&sort=-name"))
+    codes = [r[3] for r in list(book.active.values) if r[3] and str(r[3]).isdigit()]
+    assert codes == ["449902001002", OTHER_VILLAGE]  # 莲 (U+83B2) after 湖 (U+6E56), reversed
+
+
+def test_the_overview_sorts_its_towns_from_the_headers(published):
+    """3 March: 拱北 57.14 (red), 南屏 and 井岸 100; sorted, the towns leave their districts."""
+    client = client_for(published["analyst"])
+    grouped = [(k, c) for k, c, _g, _t in table_rows(client.get("/dash/?date=2026-03-03").content.decode())]
+    assert grouped[0] == ("district", OWN_DISTRICT)
+    up = client.get("/dash/?date=2026-03-03&sort=total").content.decode()
+    assert [(k, c) for k, c, _g, _t in table_rows(up)] == [
+        ("town", OWN_TOWN),
+        ("town", SIBLING_TOWN),
+        ("town", OTHER_TOWN),
+        ("city", CITY),
+    ]
+    assert 'aria-sort="ascending" data-sort="total"><a href="?date=2026-03-03&amp;sort=-total">' in up
+    down = client.get("/dash/?date=2026-03-03&sort=-c0").content.decode()
+    assert [c for k, c, _g, _t in table_rows(down) if k == "town"][-1] == OWN_TOWN
+    assert 'aria-sort="descending" data-sort="c0" data-path="crime"' in down
+
+
+def test_the_village_table_sorts_from_its_headers(stars):
+    client = client_for(stars["town_cadre"])
+    html = client.get(f"/dash/unit/{OWN_TOWN}/?date=2026-03-03&stars=s&vsort=-stars").content.decode()
+    block = html[html.index('id="villages"') :]
+    assert [r[0] for r in VILLAGE_ROW.findall(block)] == ["449902001002", OWN_VILLAGE]
+    assert 'href="?date=2026-03-03&amp;stars=s&amp;vsort=stars"' in block
+
+
+def test_an_export_says_what_it_is_and_when_it_was_made(published):
+    """Title row: the actor's unit, the table, the day; then the export time in the city's time
+    (08:00 ahead of UTC); then the header, frozen; columns as wide as their widest value."""
+    import time_machine
+
+    client = client_for(published["town_cadre"])
+    with time_machine.travel("2026-03-07T02:30:00+00:00", tick=False):
+        book = workbook(client.get("/dash/export/overview/?date=2026-03-03"))
+    sheet = book.active
+    assert sheet["A1"].value == "拱北街道 · 平安指数 · 2026年3月3日"
+    assert sheet["A2"].value == "导出时间：2026年3月7日 10:30"
+    assert sheet["A3"].value == "区" and sheet["C4"].value == OWN_TOWN
+    assert sheet.freeze_panes == "A4" and sheet["A1"].font.bold
+    # 海澄区 is 3 Chinese characters (6 columns) and the header 区 one: 6 + 2; the code 12 + 2
+    assert sheet.column_dimensions["A"].width == 8 and sheet.column_dimensions["C"].width == 14
+    assert sheet.column_dimensions["B"].width == 10  # 拱北街道: 8 + 2
+    with time_machine.travel("2026-03-07T02:30:00+00:00", tick=False):
+        client.cookies["django_language"] = "en"
+        english = workbook(client.get("/dash/export/overview/?date=2026-03-03")).active
+    assert english["A2"].value == "Exported 2026-03-07 10:30"

@@ -161,7 +161,7 @@ def test_the_page_speaks_english_when_chosen(personas):
 
 
 def test_the_user_menu_links_to_the_tokens_page(personas):
-    html = client_for(personas["citizen"]).get("/").content.decode()
+    html = client_for(personas["citizen"]).get("/", follow=True).content.decode()
     assert '<a href="/me/tokens/" id="my-tokens">我的令牌</a>' in html
 
 

@@ -383,3 +383,53 @@ def test_a_vetoed_village_says_why_its_stars_are_capped(public_city, settings):
     own = re.search(rf'<li id="v-{OWN_VILLAGE}"[^>]*>(.*?)</li>', html, re.S).group(1)
     assert "一票否决，星级封顶：命案死亡" in own and "★★★☆☆" in own
     assert "homicide" not in html
+
+
+def found(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'<tr data-code="(\d+)" data-stars="(\d)">', html)
+
+
+def test_the_star_list_finds_filters_sorts_and_pages_every_rated_village(public_city, monkeypatch):
+    """March: 翠香 ★5, 莲花 ★4, 北山村 ★4, 湖滨 ★2 (the module's docstring)."""
+    from zhili.web import listing
+
+    beishan = "449902100200"
+    html = text(Client().get("/p/stars/?q=社区"))
+    assert found(html) == [(OWN_VILLAGE, "5"), (LIANHUA, "4"), (OTHER_VILLAGE, "2")]
+    assert f'href="/p/town/{OWN_TOWN}/?month=2026-03#v-{OWN_VILLAGE}"' in html
+    assert found(text(Client().get("/p/stars/?q=拱北"))) == [(OWN_VILLAGE, "5"), (LIANHUA, "4")]  # by town
+    assert found(text(Client().get(f"/p/stars/?town={OTHER_TOWN}"))) == [(OTHER_VILLAGE, "2")]
+    assert found(text(Client().get("/p/stars/?stars=4"))) == [(LIANHUA, "4"), (beishan, "4")]
+    none = text(Client().get("/p/stars/?q=无此村"))
+    assert found(none) == [] and "没有符合条件的村（社区）。" in none
+    # by stars, fewest first; the header now offers the reverse
+    up = text(Client().get("/p/stars/?sort=stars"))
+    assert [s for _c, s in found(up)] == ["2", "4", "4", "5"]
+    assert 'aria-sort="ascending" data-sort="stars"><a href="?sort=-stars">' in up
+    # two to a page: four rated units on two pages, the links keep the search
+    monkeypatch.setattr(listing, "PER_PAGE", 2)
+    first = text(Client().get("/p/stars/?stars=&q=&sort=-stars&lang=en"))
+    assert found(first) == [(OWN_VILLAGE, "5"), (LIANHUA, "4")]
+    assert 'data-count="4"' in first and 'href="?sort=-stars&amp;lang=en&amp;page=2" rel="next"' in first
+    second = text(Client().get("/p/stars/?sort=-stars&lang=en&page=2"))
+    assert found(second) == [(beishan, "4"), (OTHER_VILLAGE, "2")]
+    # without a search the page is the five-star list by district, as before
+    assert found(text(Client().get("/p/stars/"))) == []
+
+
+def test_the_forecast_leads_to_applying_for_mediation(public_city):
+    town = text(Client().get(f"/p/town/{OWN_TOWN}/"))
+    form = town[
+        town.index('id="apply-mediation"') : town.index("</form>", town.index('id="apply-mediation"'))
+    ]
+    assert '<form class="look" method="get" action="/m/apply/" id="apply-mediation">' in town
+    assert re.findall(r'<option value="(\d+)">([^<]+)</option>', form) == [
+        (OWN_VILLAGE, "翠香社区"),
+        (LIANHUA, "莲花社区"),
+    ]
+    assert "申请调解" in form and "与邻居、房东或商家有纠纷？" in town
+    home = text(Client().get("/p/"))
+    assert '<a href="/m/apply/" id="apply-mediation">申请调解</a>' in home
+    # the form arrives at the application with the village chosen once signed in
+    apply = client_for(public_city["citizen"]).get(f"/m/apply/?place={LIANHUA}").content.decode()
+    assert f'<option value="{LIANHUA}" selected>莲花社区</option>' in apply

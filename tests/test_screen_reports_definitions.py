@@ -127,6 +127,8 @@ def test_the_screen_page_refreshes_itself_and_anonymous_users_log_in(published):
     assert config["refresh"] == 2 and config["data_url"] == "/screen/data.json?definition=t"
     assert config["parents"] == ["449902000000", "449903000000"] and config["prefix"] == "4499"
     assert "vendor/plotly/plotly.min.js" in page.content.decode()
+    # the alerts list ends in "another N" when the panel holds fewer than are open
+    assert config["strings"]["more_alerts"] == "另有 %(n)s 条"
     assert client_for(published["analyst"]).get("/screen/?refresh=0").context["config"]["refresh"] == 2
     anonymous = Client().get("/screen/data.json")
     assert anonymous.status_code == 302 and anonymous.url.startswith("/login/")
@@ -300,11 +302,11 @@ def test_activating_a_draft_stores_the_new_active_version(published):
     old = DefinitionVersion.objects.get(code="t", is_active=True)
     text = draft(0.5, 0.5)
     cadre = client_for(published["town_cadre"])
-    assert cadre.post("/dash/definitions/t/activate/", {"text": text}).status_code == 403
+    assert cadre.post("/dash/definitions/t/activate/", {"text": text, "confirm": "1"}).status_code == 403
     assert DefinitionVersion.objects.filter(code="t").count() == 1
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(published["analyst"])
-    assert strict.post("/dash/definitions/t/activate/", {"text": text}).status_code == 403  # no CSRF token
+    assert strict.post("/dash/definitions/t/activate/", {"text": text, "confirm": "1"}).status_code == 403
     client = client_for(published["analyst"])
     refused = client.post("/dash/definitions/t/activate/", {"text": draft(0.7, 0.4)})
     assert (

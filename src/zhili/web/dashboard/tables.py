@@ -163,6 +163,8 @@ def overview(run: Run, outcomes: list[Outcome], *, kind: str = "day", link: str 
             "total_text": fixed(o.total, 2),
             "grade": o.grade,
             "grade_label": grade_label(definition, o.grade),
+            "stars": o.stars,
+            "star_text": "★" * (o.stars or 0),
             "streak": o.streak,
             "rank": o.rank,
             "rank_move": o.rank_move,
@@ -296,7 +298,7 @@ def star_rows(qs: QuerySet, *, code: str, start: date, district: str = "", kind:
     kinds = kind_labels()
     out = []
     for r in rows:
-        _t, tn, tne, d, dn, dne = parents.get(r["unit_code"], ("", "", "", "", "", ""))
+        t, tn, tne, d, dn, dne = parents.get(r["unit_code"], ("", "", "", "", "", ""))
         if (district and d != district) or (kind and r["unit_kind"] != kind):
             continue
         out.append(
@@ -307,6 +309,7 @@ def star_rows(qs: QuerySet, *, code: str, start: date, district: str = "", kind:
                 "veto_names": [vetoes.get(v, v) for v in r["vetoes"]],
                 "kind_label": kinds.get(r["unit_kind"], r["unit_kind"]),
                 "town": tne if english() and tne else tn,
+                "town_code": t,
                 "district_code": d,
                 "district": dne if english() and dne else dn,
             }
@@ -380,21 +383,47 @@ def stars_sheet(rows: list[dict]) -> tuple[list[str], list[list]]:
     ]
 
 
-def xlsx_response(title: str, header: list[str], rows: list[list], filename: str) -> HttpResponse:
+def display_width(value) -> int:
+    """Columns a value takes in a spreadsheet: a Chinese character is about two Latin ones."""
+    text = "" if value is None else str(value)
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def exported_at() -> str:
+    """Now in the city's time zone, as the export's second row says it."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    return date_format(timezone.localtime(), "Y-m-d H:i" if english() else "Y年n月j日 H:i")
+
+
+def xlsx_response(
+    title: str, header: list[str], rows: list[list], filename: str, *, heading: str = ""
+) -> HttpResponse:
+    """A workbook that says what it is when printed or forwarded: a title row (`heading`, or
+    `title`), the time it was exported (the city's time), then the table under a frozen header,
+    each column as wide as its longest value (within reason)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]
+    ws.append([heading or title])
+    ws.append([_("Exported %(time)s") % {"time": exported_at()}])
     ws.append(header)
-    for cell in ws[1]:
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"].font = Font(italic=True, color="666666")
+    for cell in ws[3]:
         cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
     for r in rows:
         ws.append(r)
-    ws.freeze_panes = "A2"
+    ws.freeze_panes = "A4"
+    ws.print_title_rows = "3:3"
     for i, name in enumerate(header, start=1):
-        ws.column_dimensions[ws.cell(1, i).column_letter].width = max(10, len(str(name)) * 2 + 2)
+        widest = max([display_width(name), *(display_width(r[i - 1]) for r in rows if len(r) >= i)])
+        ws.column_dimensions[ws.cell(3, i).column_letter].width = min(max(widest + 2, 8), 50)
     buf = BytesIO()
     wb.save(buf)
     response = HttpResponse(buf.getvalue(), content_type=XLSX)

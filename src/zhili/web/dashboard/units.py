@@ -7,15 +7,19 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import Http404
+from django.urls import reverse
 
-from zhili.core.scope import in_scope
+from zhili.core.errors import NotFound
+from zhili.core.scope import in_scope, scoped
 from zhili.geo.models import Level, Unit
 from zhili.hub.catalogue import field_items
 from zhili.hub.models import Event, EventType
 from zhili.hub.selectors import event_rows
+from zhili.index import selectors
 from zhili.index.definitions import Definition
+from zhili.index.models import Outcome
 from zhili.index.periods import Period
-from zhili.web.dashboard.tables import english
+from zhili.web.dashboard.tables import english, grade_label, kind_labels
 
 EVENTS_SHOWN = 50
 
@@ -30,14 +34,55 @@ def unit_or_404(actor, code: str | None) -> Unit:
 
 
 def unit_choices(actor) -> list[tuple[str, str]]:
-    """(code, name) of the city, districts and towns in the actor's scope, for the pickers."""
+    """(code, name) of the city, districts and towns in the actor's scope, for the pickers; for
+    an actor of a town or below, the villages and communities too (a town cadre compares them)."""
     from zhili.core.scope import scope_prefix
 
     prefix = scope_prefix(actor)
     if prefix is None:
         return []
-    qs = Unit.objects.filter(code__startswith=prefix, level__lte=Level.TOWN).order_by("code")
+    home = getattr(actor, "home_unit", None)
+    deepest = Level.VILLAGE if home is not None and home.level >= Level.TOWN else Level.TOWN
+    qs = Unit.objects.filter(code__startswith=prefix, level__lte=deepest).order_by("code")
     return [(u.code, u.display_name("en" if english() else "zh")) for u in qs.only("code", "name", "name_en")]
+
+
+def villages(actor, town: Unit, *, code: str) -> dict:
+    """A town's villages and communities with their results of the star index `code` in its
+    latest published month (a unit without one shows dashes), each linked to its page."""
+    month = selectors.latest_published_period(code, "month") or selectors.latest_published_period(
+        code, "month", final=False
+    )
+    found: dict[str, dict] = {}
+    definition = None
+    if month is not None:
+        qs = scoped(actor, Outcome).filter(level="village", unit_code__startswith=town.prefix)
+        try:
+            run, rows = selectors.results(qs, code=code, kind="month", start=month)
+        except NotFound:
+            rows = []
+        else:
+            definition = run.definition.parsed()
+        found = {r["unit_code"]: r for r in rows}
+    kinds = kind_labels()
+    query = f"?definition={code}&period=month" + (f"&date={month:%Y-%m-%d}" if month else "")
+    out = []
+    for place in Unit.objects.filter(parent=town, level=Level.VILLAGE).order_by("code"):
+        r = found.get(place.code) or {}
+        stars = r.get("stars")
+        out.append({
+            "code": place.code,
+            "name": place.display_name("en" if english() else "zh"),
+            "kind_label": kinds.get(place.kind, place.kind),
+            "total": r.get("total"),
+            "grade": r.get("grade") or "",
+            "grade_label": grade_label(definition, r["grade"]) if definition and r.get("grade") else "",
+            "rank": r.get("rank"),
+            "stars": stars,
+            "star_text": "★" * stars if stars else "",
+            "href": reverse("dash:unit", args=[place.code]) + query,
+        })  # fmt: skip
+    return {"code": code, "month": month, "rows": out, "graded": any(r["grade"] for r in out)}
 
 
 def sunburst(explanation: dict, root_label: str, bands: list) -> dict:

@@ -21,10 +21,11 @@ from zhili.geo.models import Level, Unit
 from zhili.index import selectors
 from zhili.index.models import Outcome, Run
 from zhili.index.periods import Period, PeriodError, parse_period
+from zhili.web import listing
 from zhili.web.dashboard import tables, units
 
 TREND_DAYS = 365
-SELECTED_TOWNS = 3
+SELECTED_TOWNS = 1  # with the city, two lines: more over a year are a band nobody reads
 
 
 def _start(request, name: str, kind: str, default: date | None) -> date:
@@ -49,7 +50,7 @@ def _strings() -> dict:
         "month": _("monthly"), "d30": _("30 days"), "d90": _("90 days"), "y1": _("1 year"), "all": _("All"),
         "funnel_limit": _("limit of chance, %s"), "funnel_rate": _("pooled rate"), "funnel_own": _("this unit"),
         "funnel_peers": _("its peers"), "funnel_other": _("another unit (outside your scope)"),
-        "funnel_x": _("residents"), "funnel_y": _("per %s residents"),
+        "funnel_x": _("residents"), "funnel_y": _("per %s residents"), "avg7": _("7-day average"),
     }  # fmt: skip
 
 
@@ -76,6 +77,20 @@ def _overview_data(request) -> dict:
     link = reverse("dash:unit", args=["CODE"]) + "?" + query
     table = tables.overview(run, outcomes, link=link)
     ctx.update(run=run, table=table, lines=table["lines"])
+    # ?sort=: the towns in one list in that order (the city last) instead of by district
+    keys = {"name": lambda r: r["name"], "total": lambda r: r["total"], "rank": lambda r: r["rank"]}
+    for i, _column in enumerate(table["columns"]):
+        keys[f"c{i}"] = lambda r, i=i: r["cells"][i]["score"]
+    ordered = listing.sort_rows(
+        table["towns"], request.GET.get("sort", ""), keys, request.GET, default="rank"
+    )
+    ctx["sorted"] = ordered
+    ctx["column_headers"] = [
+        (path, name, ordered.headers[f"c{i}"], f"c{i}") for i, (path, name) in enumerate(table["columns"])
+    ]
+    if request.GET.get("sort", "").lstrip("-") in keys:
+        city = [("city", table["city"], None)] if table["city"] else []
+        ctx["lines"] = [("town", r, None) for r in ordered.rows] + city
     return ctx
 
 
@@ -96,6 +111,7 @@ def overview(request):
         since=day - timedelta(days=TREND_DAYS - 1), until=day,
     ))  # fmt: skip
     trend.update(
+        bands=tables.bands_of(table["definition"]),
         names=names,
         city=city["code"] if city else None,
         selected=[t["code"] for t in lowest[:SELECTED_TOWNS]] or [t["code"] for t in towns[:1]],
@@ -148,12 +164,22 @@ def unit(request, code: str):
     history = _history(qs, index, [place.code], start if kind == "day" else latest_day)
     history["names"] = {place.code: name}
     ctx.update(history=history, strings=_strings())
+    if place.level == Level.TOWN:
+        villages = units.villages(request.user, place, code=_star_code(request, "stars"))
+        keys = {"name": lambda r: r["name"], "total": lambda r: r["total"], "stars": lambda r: r["stars"],
+                "rank": lambda r: r["rank"]}  # fmt: skip
+        ordered = listing.sort_rows(villages["rows"], request.GET.get("vsort", ""), keys, request.GET,
+                                    default="name", param="vsort")  # fmt: skip
+        if request.GET.get("vsort"):
+            villages["rows"] = ordered.rows
+        ctx.update(villages=villages, vsorted=ordered)
     try:
         explanation = selectors.explain(qs, code=index, kind=kind, unit_code=place.code, start=start)
     except NotFound:
         ctx["message"] = tables.no_result_message(index, kind, start)
         return render(request, "web/dashboard/unit.html", ctx)
     definition = Run.objects.select_related("definition").get(pk=explanation["run_id"]).definition.parsed()
+    history["bands"] = tables.bands_of(definition)
     result = explanation["result"]
     ctx.update(
         explanation=explanation,
@@ -184,25 +210,38 @@ def unit(request, code: str):
     return render(request, "web/dashboard/unit.html", ctx)
 
 
+def _star_code(request, name: str = "definition") -> str:
+    code = request.GET.get(name, "")
+    return code if code and tables.CODE_RE.match(code) and len(code) <= 64 else tables.STAR_INDEX
+
+
 @login_required
 def compare(request):
+    """Two units side by side on the daily index; two villages (or communities) on the star
+    index's month, as villages have no daily results."""
     qs = scoped(request.user, Outcome)
-    index = tables.index_code(request)
-    day = _start(request, "date", "day", selectors.latest_published_period(index, "day"))
-    ctx = {
-        "code": index, "day": day, "day_label": _label("day", day), "choices": units.unit_choices(request.user),
-        "a": request.GET.get("a", ""), "b": request.GET.get("b", ""), "keep": _keep(request, "definition"),
-    }  # fmt: skip
-    if not (ctx["a"] and ctx["b"]):
+    ctx = {"choices": units.unit_choices(request.user), "a": request.GET.get("a", ""),
+           "b": request.GET.get("b", ""), "keep": _keep(request, "definition")}  # fmt: skip
+    pair = [units.unit_or_404(request.user, c) for c in (ctx["a"], ctx["b"])] if ctx["a"] and ctx["b"] else []
+    kind = "month" if any(u.level == Level.VILLAGE for u in pair) else "day"
+    index = _star_code(request) if kind == "month" else tables.index_code(request)
+    name = "month" if kind == "month" else "date"
+    start = _start(request, name, kind, selectors.latest_published_period(index, kind))
+    if kind == "month":
+        ctx["keep"], unit_query = "", f"definition={index}&period=month&"
+    else:
+        unit_query = ctx["keep"] + "&" if ctx["keep"] else ""
+    ctx.update(code=index, kind=kind, day=start, day_label=_label(kind, start),
+               unit_query=f"{unit_query}date={start:%Y-%m-%d}")  # fmt: skip
+    if not pair:
         return render(request, "web/dashboard/compare.html", ctx)
-    pair = [units.unit_or_404(request.user, ctx["a"]), units.unit_or_404(request.user, ctx["b"])]
     codes = [u.code for u in pair]
-    found = tables.day_results(qs.filter(unit_code__in=codes), code=index, kind="day", start=day)
+    found = tables.day_results(qs.filter(unit_code__in=codes), code=index, kind=kind, start=start)
     if found is None:
-        ctx["message"] = tables.no_result_message(index, "day", day)
+        ctx["message"] = tables.no_result_message(index, kind, start)
         return render(request, "web/dashboard/compare.html", ctx)
     run, outcomes = found
-    table = tables.overview(run, outcomes)
+    table = tables.overview(run, outcomes, kind=kind)
     rows = [table["by_code"].get(c) for c in codes]
     ctx["units"] = [(u, r) for u, r in zip(pair, rows, strict=True)]
     ctx["lines"] = [
@@ -210,8 +249,9 @@ def compare(request):
         for i, (_path, name) in enumerate(table["columns"])
     ]
     ctx["total_diff"] = _diff(*[r["total"] if r else None for r in rows])
-    history = _history(qs, index, codes, day)
+    history = _history(qs, index, codes, start if kind == "day" else None)
     history["names"] = {u.code: u.display_name(get_language()) for u in pair}
+    history["bands"] = tables.bands_of(table["definition"])
     ctx.update(history=history, strings=_strings())
     return render(request, "web/dashboard/compare.html", ctx)
 
@@ -228,19 +268,34 @@ def _line(name: str, cells: list[dict | None]) -> dict:
 # --- stars ------------------------------------------------------------------------------------
 
 
+STAR_SORTS = {
+    "name": lambda r: r["unit_name"], "town": lambda r: r["town"], "district": lambda r: r["district"],
+    "stars": lambda r: r["stars"], "rank": lambda r: r["rank"], "total": lambda r: r["total"],
+}  # fmt: skip
+STAR_FILTERS = ("definition", "month", "district", "kind", "town", "q", "stars", "sort")
+
+
 def _stars_data(request) -> dict:
+    """The month's star list in scope, searched by name (village or town), filtered by district,
+    kind, town and stars, in the order asked for: what the page pages and the export holds."""
     qs = scoped(request.user, Outcome)
-    code = request.GET.get("definition", "")
-    code = code if code and tables.CODE_RE.match(code) else tables.STAR_INDEX
+    code = _star_code(request)
     month = _start(request, "month", "month", selectors.latest_published_period(code, "month"))
     district, kind = request.GET.get("district", ""), request.GET.get("kind", "")
     kind = kind if kind in ("village", "community") else ""
+    town, q, n = request.GET.get("town", ""), listing.query_text(request), listing.star_filter(request)
     ctx = {"code": code, "month": month, "month_label": _label("month", month), "district": district,
-           "kind": kind, "keep": _keep(request, "definition", "month", "district", "kind")}  # fmt: skip
+           "kind": kind, "town": town, "q": q, "star_filter": n,
+           "keep": _keep(request, *STAR_FILTERS)}  # fmt: skip
     try:
-        ctx["rows"] = tables.star_rows(qs, code=code, start=month, district=district, kind=kind)
+        rows = tables.star_rows(qs, code=code, start=month, district=district, kind=kind)
     except NotFound:
         ctx["message"] = tables.no_result_message(code, "month", month)
+        return ctx
+    rows = [r for r in rows if (not town or r["town_code"] == town) and (n is None or r["stars"] == n)]
+    rows = listing.search(rows, q, "unit_name", "town")
+    ordered = listing.sort_rows(rows, request.GET.get("sort", ""), STAR_SORTS, request.GET, default="-stars")
+    ctx.update(rows=ordered.rows, sorted=ordered)
     return ctx
 
 
@@ -254,6 +309,10 @@ def stars(request):
         (u.code, u.display_name(get_language()))
         for u in Unit.objects.filter(level=Level.DISTRICT, code__startswith=prefix[:6]).order_by("code")
     ]
+    towns = Unit.objects.filter(level=Level.TOWN, code__startswith=prefix)
+    if ctx["district"]:
+        towns = towns.filter(parent__code=ctx["district"])
+    ctx["towns"] = [(u.code, u.display_name(get_language())) for u in towns.order_by("code")]
     if code := request.GET.get("unit"):
         place = Unit.objects.filter(code=code, level=Level.VILLAGE).first()
         if place is None or not in_scope(request.user, code):
@@ -265,6 +324,8 @@ def stars(request):
     rows = ctx.get("rows", [])
     ctx["counts"] = [(n, sum(1 for r in rows if r["stars"] == n), "★" * n) for n in (5, 4, 3, 2, 1)]
     ctx["colours"] = {r["unit_code"]: {"stars": r["stars"], "name": r["unit_name"]} for r in rows}
+    ctx["pager"] = listing.page_of(rows, request, request.GET)
+    ctx["star_choices"] = [(n, "★" * n) for n in (5, 4, 3, 2, 1)]
     return render(request, "web/dashboard/stars.html", ctx)
 
 
@@ -279,15 +340,19 @@ def export(request, table: str):
             raise Http404
         header, rows = tables.overview_sheet(ctx["table"])
         title, name = _("Ping'an index"), f"{ctx['code']}-{ctx['day'].isoformat()}.xlsx"
+        period = ctx["day_label"]
     elif table == "stars":
         ctx = _stars_data(request)
         if "rows" not in ctx:
             raise Http404
         header, rows = tables.stars_sheet(ctx["rows"])
         title, name = _("Star ratings"), f"{ctx['code']}-{ctx['month']:%Y-%m}.xlsx"
+        period = ctx["month_label"]
     else:
         raise Http404
-    return tables.xlsx_response(title, header, rows, name)
+    home = getattr(request.user, "home_unit", None)
+    heading = " · ".join(p for p in (home.display_name(get_language()) if home else "", title, period) if p)
+    return tables.xlsx_response(title, header, rows, name, heading=heading)
 
 
 @login_required

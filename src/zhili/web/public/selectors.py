@@ -281,3 +281,26 @@ def five_stars(month: date) -> list[dict] | None:
         if g["towns"]:
             out.append({**g, "towns": sorted(g["towns"].values(), key=lambda t: t["code"])})
     return out
+
+
+def star_list(month: date) -> list[dict] | None:
+    """Every rated village and community of the month with its town and district, for the list
+    a visitor searches and pages; None: not rated."""
+    try:
+        _run, rows = index.stars(Outcome.objects.all(), code=star_code(), start=month, minimum=1)
+    except NotFound:
+        return None
+    stars = {r["unit_code"]: r["stars"] for r in rows}
+    towns = {t["code"]: t for t in units(Level.TOWN)}
+    districts = {d["code"]: d for d in units(Level.DISTRICT)}
+    out = []
+    for v in units(Level.VILLAGE):
+        if v["code"] not in stars:
+            continue
+        t = towns.get(v["parent__code"]) or {"code": "", "label": "", "parent__code": ""}
+        d = districts.get(t["parent__code"]) or {"label": ""}
+        n = stars[v["code"]]
+        out.append({"code": v["code"], "label": v["label"], "town_code": t["code"], "town": t["label"],
+                    "district": d["label"], "stars": n, "star_text": star_text(n)})  # fmt: skip
+    out.sort(key=lambda r: (-r["stars"], r["code"]))
+    return out

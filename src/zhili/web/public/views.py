@@ -27,6 +27,7 @@ from zhili.core.errors import NotFound
 from zhili.geo.models import Level
 from zhili.index.periods import PeriodError, parse_period
 from zhili.index.selectors import publication_stamp
+from zhili.web import listing
 from zhili.web.public import selectors
 
 MAX_AGE = 300
@@ -198,8 +199,15 @@ def town(request, code: str):
     )  # fmt: skip
 
 
-@cached_page("month")
+LIST_PARAMS = ("q", "town", "stars", "sort", "page")
+LIST_SORTS = {"name": lambda r: r["label"], "town": lambda r: r["town"], "district": lambda r: r["district"],
+              "stars": lambda r: r["stars"]}  # fmt: skip
+
+
+@cached_page("month", *LIST_PARAMS)
 def stars(request):
+    """The month's five-star villages by district and town; with a search, a filter, an order or
+    a page asked for, every rated village in a table that pages (zhili.web.listing)."""
     lang = request.LANGUAGE_CODE
     months = selectors.star_months()
     text = request.GET.get("month", "").strip()
@@ -214,12 +222,27 @@ def stars(request):
             # the town page shows its villages' stars of the month the list is of
             t["url"] = link("town", t["code"], month=month.strftime("%Y-%m"), lang=lang)
     choices = [(m.strftime("%Y-%m"), selectors.label("month", m), m == month) for m in months]
+    extra = {"q": listing.query_text(request), "town": request.GET.get("town", ""),
+             "star_filter": listing.star_filter(request), "star_choices": [(n, "★" * n) for n in (5, 4, 3, 2, 1)],
+             "towns": [(t["code"], t["label"]) for t in selectors.units(Level.TOWN)]}  # fmt: skip
+    if groups is not None and any(request.public_params.get(p) for p in LIST_PARAMS):
+        found = selectors.star_list(month) or []
+        found = [r for r in found if (not extra["town"] or r["town_code"] == extra["town"])
+                 and (extra["star_filter"] is None or r["stars"] == extra["star_filter"])]  # fmt: skip
+        found = listing.search(found, extra["q"], "label", "town")
+        query = {**request.public_params, "month": text, "lang": request.GET.get("lang", "")}
+        ordered = listing.sort_rows(found, request.GET.get("sort", ""), LIST_SORTS, query, default="-stars")
+        for r in ordered.rows:
+            r["url"] = (
+                link("town", r["town_code"], month=month.strftime("%Y-%m"), lang=lang) + f"#v-{r['code']}"
+            )
+        extra.update(sorted=ordered, pager=listing.page_of(ordered.rows, request, query))
     return render(
         request,
         "web/public/stars.html",
         _context(
             request, month=month, month_label=selectors.label("month", month) if month else "",
-            groups=groups, choices=choices,
+            groups=groups, choices=choices, **extra,
         ),
     )  # fmt: skip
 

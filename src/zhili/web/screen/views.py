@@ -67,6 +67,7 @@ def home(request):
             "stale": _("could not refresh; showing the figures of %(time)s"),
             "streak": _("%(n)s in a row"),
             "no_alerts": _("No open streak alerts."),
+            "more_alerts": _("and %(n)s more"),
             "no_events": _("No events received."),
             "no_data": _("No published daily colours yet."),
             "not_visible": _("Your role does not read hub events."),

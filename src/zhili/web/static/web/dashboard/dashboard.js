@@ -76,6 +76,34 @@
     font: { family: getComputedStyle(document.body).fontFamily, size: 12 },
   }, extra || {});
 
+  // A trailing 7-day mean: a year of daily totals drawn raw is a band of noise; the mean shows
+  // where a unit is heading. A window with fewer than 4 days of results is left blank.
+  function mean7(ys) {
+    return ys.map((_y, i) => {
+      const w = ys.slice(Math.max(0, i - 6), i + 1).filter((v) => v !== null && v !== undefined);
+      return w.length >= 4 ? Math.round(100 * w.reduce((a, b) => a + b, 0) / w.length) / 100 : null;
+    });
+  }
+
+  // The grade bands behind the lines, faint: a line is read against "good" and "poor" at once.
+  function bandShapes(bands) {
+    const floors = (bands || []).map(([floor, code]) => [floor === null ? 0 : floor, code]);
+    return floors.map(([floor, code], i) => ({
+      type: "rect", xref: "paper", x0: 0, x1: 1, yref: "y", y0: floor, y1: i ? floors[i - 1][0] : 100,
+      fillcolor: GRADE[code] || NONE, opacity: 0.1, line: { width: 0 }, layer: "below",
+    }));
+  }
+
+  // The score axis around the lines (a few points either side), not 0–100: a daily total moves
+  // by a point or two, which a full scale flattens into one band.
+  function yRange(traces) {
+    const ys = traces.flatMap((t) => t.y).filter((v) => v !== null && v !== undefined);
+    if (!ys.length) { return {}; }
+    const lo = Math.max(0, Math.floor(Math.min(...ys) - 3));
+    const hi = Math.min(100, Math.ceil(Math.max(...ys) + 3));
+    return { yaxis: { title: { text: strings.score || "" }, range: [lo, hi], fixedrange: true } };
+  }
+
   function trend(el) {
     const d = json(el.dataset.source);
     if (!d || !d.dates.length) { return; }
@@ -97,13 +125,17 @@
       const cutoff = new Date(last.getTime() - (days - 1) * 86400000).toISOString().slice(0, 10);
       const from = Math.max(0, d.dates.findIndex((x) => x >= cutoff));
       const x = d.dates.slice(from);
+      const smooth = days > 30;  // a month reads day by day; longer, the 7-day mean
+      const ys = (code) => (smooth ? mean7(d.series[code]) : d.series[code]).slice(from);
+      const suffix = smooth ? " · " + (strings.avg7 || "7-day mean") : "";
       const traces = [];
-      if (d.city) { traces.push({ x, y: d.series[d.city].slice(from), name: strings.city || d.names[d.city], line: { width: 3, color: "#1f2933" } }); }
+      if (d.city) { traces.push({ x, y: ys(d.city), name: (strings.city || d.names[d.city]) + suffix, line: { width: 3, color: "#1f2933" } }); }
       selected.forEach((code) => {
-        if (d.series[code]) { traces.push({ x, y: d.series[code].slice(from), name: d.names[code], line: { width: 1.6 } }); }
+        if (d.series[code]) { traces.push({ x, y: ys(code), name: d.names[code] + suffix, line: { width: 2 } }); }
       });
-      Plotly.react(el, traces, lineLayout(), config);
+      Plotly.react(el, traces, lineLayout({ shapes: bandShapes(d.bands), ...yRange(traces) }), config);
       el.dataset.traces = String(traces.length);
+      el.dataset.smooth = String(smooth);
     }
     draw();
   }
@@ -117,7 +149,7 @@
       const [light, dark] = colours[i % colours.length];
       const name = d.names[code];
       if (d.day.dates.length) {
-        traces.push({ x: d.day.dates, y: d.day.series[code], name: name + " · " + (strings.day || "day"), line: { width: 1.2, color: light } });
+        traces.push({ x: d.day.dates, y: mean7(d.day.series[code]), name: name + " · " + (strings.avg7 || "7-day mean"), line: { width: 1.6, color: light } });
       }
       if (d.month.dates.length) {
         traces.push({ x: d.month.dates, y: d.month.series[code], name: name + " · " + (strings.month || "month"), mode: "lines+markers", line: { width: 3, color: dark, shape: "hv" } });
@@ -129,7 +161,7 @@
       { count: 1, step: "year", stepmode: "backward", label: strings.y1 || "1y" },
       { step: "all", label: strings.all || "all" },
     ];
-    Plotly.react(el, traces, lineLayout({ xaxis: zhiliPlotly.dateAxis({ type: "date", rangeselector: { buttons, x: 0, y: 1.02 } }), margin: { l: 44, r: 12, t: 30, b: 36 } }), config);
+    Plotly.react(el, traces, lineLayout({ xaxis: zhiliPlotly.dateAxis({ type: "date", rangeselector: { buttons, x: 0, y: 1.02 } }), margin: { l: 44, r: 12, t: 30, b: 36 }, shapes: bandShapes(d.bands), ...yRange(traces) }), config);
     el.dataset.traces = String(traces.length);
   }
 
@@ -196,6 +228,11 @@
     };
     document.head.append(script);
   }
+
+  // Printing: the folded lists (every indicator) print open.
+  window.addEventListener("beforeprint", () => {
+    document.querySelectorAll("details.picks:not(#trend-picks)").forEach((d) => { d.open = true; });
+  });
 
   async function start() {
     const maps = [...document.querySelectorAll("[data-shapes]")].map((el) => choropleth(el).catch(() => null));

@@ -48,6 +48,24 @@
       },
     }).addTo(map);
     if (features.length) { map.fitBounds(layer.getBounds(), { padding: [24, 24] }); }
+    placeLabels();
+  }
+
+  // Permanent labels of 26 towns collide where the towns are small (the city's centre): show a
+  // label only where it fits, the larger towns first, so none covers another; a hidden one is
+  // still on its town's tooltip-free colour and in the alerts and legend.
+  function placeLabels() {
+    const area = (l) => { const b = l.getBounds(); return (b.getEast() - b.getWest()) * (b.getNorth() - b.getSouth()); };
+    const placed = [];
+    Object.values(layers).sort((a, b) => area(b) - area(a)).forEach((l) => {
+      const node = l.getTooltip() && l.getTooltip().getElement();
+      if (!node) { return; }
+      node.style.visibility = "";
+      const r = node.getBoundingClientRect();
+      const clash = placed.some((p) => r.left < p.right + 2 && r.right + 2 > p.left && r.top < p.bottom + 1 && r.bottom + 1 > p.top);
+      if (clash) { node.style.visibility = "hidden"; node.dataset.hidden = "1"; } else { delete node.dataset.hidden; placed.push(r); }
+    });
+    document.body.dataset.labels = String(placed.length);
   }
 
   function renderMap(data) {
@@ -58,6 +76,7 @@
       const t = towns[code];
       l.getTooltip().setContent(l.feature.properties.name + (t && t.total != null ? " " + t.total.toFixed(1) : ""));
     });
+    placeLabels();  // the totals changed the labels' widths
     const legend = $("legend");
     legend.textContent = "";
     (data.grades || []).forEach((g) => {
@@ -110,7 +129,22 @@
         el("span", "when", a.period_label + " · " + fmt(S.streak, { n: a.streak })));
       list.append(li);
     });
-    if (!data.alerts.length) { list.append(el("li", "empty", S.no_alerts)); }
+    if (!data.alerts.length) { list.append(el("li", "empty", S.no_alerts)); return; }
+    // As many as the panel holds, then a line that says how many more there are (of every open
+    // alert, not only those sent), never one cut in half at the panel's edge.
+    const total = Math.max(data.counts.open_alerts || 0, data.alerts.length);
+    const fits = () => list.scrollHeight <= list.clientHeight + 1;
+    const more = el("li", "more");
+    let shown = data.alerts.length;
+    const count = () => { more.textContent = fmt(S.more_alerts, { n: total - shown }); };
+    if (total > shown) { count(); list.append(more); }
+    while (shown > 1 && !fits()) {
+      list.children[shown - 1].remove();
+      shown -= 1;
+      if (!more.isConnected) { list.append(more); }
+      count();
+    }
+    list.dataset.shown = String(shown);
   }
 
   function chartLayout(title) {
@@ -182,7 +216,7 @@
     return last;
   }
 
-  window.zhiliScreen = { refresh, get data() { return last; }, get refreshes() { return refreshes; } };
+  window.zhiliScreen = { refresh, render, get data() { return last; }, get refreshes() { return refreshes; } };
   loadMap().finally(() => {
     refresh();
     setInterval(refresh, cfg.refresh * 1000);
