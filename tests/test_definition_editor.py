@@ -16,9 +16,9 @@ import pytest
 from tests.conftest import client_for
 from tests.test_index_api import published  # noqa: F401 - the fixture
 from tests.test_screen_reports_definitions import draft
+from zhili.core.models import AuditLog
 from zhili.index.definitions import DATA_DIR, SHIPPED, edit
 from zhili.index.models import DefinitionVersion
-from zhili.org.models import AuditLog
 
 PINGAN = (DATA_DIR / "pingan_plus.yaml").read_text(encoding="utf-8")
 

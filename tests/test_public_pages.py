@@ -154,7 +154,8 @@ def test_the_five_star_list_by_district_and_town(public_city):
     five = [r["code"] for r in rows(html)]
     assert five == [OWN_VILLAGE]  # 翠香社区 alone has five stars
     assert html.index("<h2>海澄区</h2>") < html.index("拱北街道") < html.index("翠香社区")
-    assert f'href="/p/town/{OWN_TOWN}/#v-{OWN_VILLAGE}"' in html  # its stars on the town's page
+    # its stars on the town's page, of the month the list is of
+    assert f'href="/p/town/{OWN_TOWN}/?month=2026-03#v-{OWN_VILLAGE}"' in html
     assert "西江区" not in html and "湖滨社区" not in html and "北山村" not in html
     none = text(Client().get("/p/stars/?month=2026-02"))
     assert "2026年2月" in re.search(r'id="no-result">(.*?)</p>', none, re.S).group(1)
