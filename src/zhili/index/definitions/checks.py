@@ -1,4 +1,4 @@
-"""The checks every part of a definition shares: the collected errors with their lines, the
+"""The checks every part of a definition shares: the errors collected (`zhili.core.problems`), the
 base of the parser (text, choices, keys, codes) and the measure, which a leaf, a veto rule and a
 deduction rule all give."""
 
@@ -10,15 +10,15 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from zhili.core.problems import Problems
+
 from .model import (
     AGGS,
     CODE_MAX,
     CODE_RE,
     FRACTION_RE,
-    MAX_ERRORS,
     MEASURE_FIELDS,
     NAME_MAX,
-    DefinitionError,
     Lines,
 )
 
@@ -35,42 +35,9 @@ def _choices(items: Iterable[str]) -> str:
     return ", ".join(items)
 
 
-class _Errors:
-    def __init__(self, filename: str, lines: Lines | None):
-        self.filename = filename
-        self.lines = lines or {}
-        self.items: list[dict[str, Any]] = []
-
-    def add(self, where: tuple, path: str, field: str, reason: str, *, line: int | None = None) -> None:
-        item: dict[str, Any] = {"file": self.filename}
-        if line is None:  # the most precise line known: the value, else its mapping, else above
-            line = next(
-                (self.lines[where[:n]] for n in range(len(where), 0, -1) if where[:n] in self.lines), None
-            )
-        if line is not None:
-            item["line"] = line
-        item.update(path=path, field=field, reason=reason)
-        self.items.append(item)
-
-    def raise_if_any(self) -> None:
-        if not self.items:
-            return
-        first = self.items[0]
-        where = self.filename + (f":{first['line']}" if first.get("line") else "")
-        message = _("%(where)s: %(path)s, “%(field)s”: %(reason)s") % {
-            "where": where,
-            "path": first["path"],
-            "field": first["field"],
-            "reason": first["reason"],
-        }
-        if len(self.items) > 1:
-            message += " " + _("(and %(n)d more errors)") % {"n": len(self.items) - 1}
-        raise DefinitionError(message, details=self.items[:MAX_ERRORS])
-
-
 class _Checker:
     def __init__(self, filename: str, lines: Lines | None, event_types: Iterable[str] | Mapping):
-        self.errors = _Errors(filename, lines)
+        self.errors = Problems(filename, lines=lines)
         self.types = set(event_types)
         # With a mapping (code → the type's `fields`), fields and categories are checked too.
         self.fields: dict[str, dict[str, dict]] | None = None
@@ -81,7 +48,7 @@ class _Checker:
             }
 
     def err(self, where: tuple, path: str, field: str, reason: str) -> None:
-        self.errors.add(where, path, field, reason)
+        self.errors.add(reason, path=path, field=field, at=where)
 
     def text(self, raw: dict, key: str, where: tuple, path: str, *, required: bool = False) -> str:
         value = raw.get(key)

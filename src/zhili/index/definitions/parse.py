@@ -27,6 +27,7 @@ from .model import (
     UNIT_LEVELS,
     WEIGHT_TOLERANCE,
     Definition,
+    DefinitionError,
     Lines,
     Node,
     ahp_weights,
@@ -62,7 +63,7 @@ class _Parser(_Sections, _Leaves):
             self.err(("periods",), path, "periods", _("a day index needs leaves marked daily: true"))
         if root is not None:
             self.reference_kinds(root, periods or [])
-        self.errors.raise_if_any()
+        self.errors.raise_if_any(DefinitionError)
         raw = json.loads(json.dumps(data, ensure_ascii=False, default=str))  # the stored form
         return Definition(
             code=code,
@@ -364,6 +365,6 @@ def parse(
     default the catalogue in the database."""
     parser = _Parser(filename, lines, _catalogue_types() if event_types is None else event_types)
     definition = parser.definition(data)
-    parser.errors.raise_if_any()
+    parser.errors.raise_if_any(DefinitionError)
     assert definition is not None
     return definition
