@@ -17,8 +17,6 @@ MAX_LINES = 80
 # Remove an entry when its function is split; add none.
 LONG_FUNCTIONS = {
     "hub/demo/load.py:load_demo_events": 89,
-    "index/definitions/checks.py:measure": 84,
-    "index/definitions/parse.py:node": 119,
     "mediation/services.py:apply": 86,
 }
 

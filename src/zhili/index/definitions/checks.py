@@ -99,23 +99,7 @@ class _Checker:
 
     def measure(self, spec: dict, where: tuple, path: str, prefix: str) -> dict | None:
         """A measure: given as its own mapping on a leaf, or inline in a veto or deduction rule."""
-        types = spec.get("event_types")
-        ok = True
-        if not isinstance(types, list) or not types:
-            self.err((*where, "event_types"), path, prefix + "event_types", _("a list of event type codes"))
-            types, ok = [], False
-        for k, code in enumerate(types):
-            if not isinstance(code, str) or code not in self.types:
-                self.err(
-                    (*where, "event_types", k),
-                    path,
-                    f"{prefix}event_types[{k}]",
-                    _("unknown event type “%(code)s”: not in the catalogue") % {"code": code},
-                )
-                ok = False
-            elif code in types[:k]:
-                self.err((*where, "event_types", k), path, f"{prefix}event_types[{k}]", _("listed twice"))
-                ok = False
+        types, ok = self._measure_types(spec, where, path, prefix)
         name = spec.get("field")
         agg = spec.get("agg", "sum" if name is not None else "count")
         if agg not in AGGS:
@@ -156,31 +140,60 @@ class _Checker:
             self.err((*where, "categories"), path, prefix + "categories", _("a list of category codes"))
             return None
         if ok and self.fields is not None:
-            for code in types:
-                fields = self.fields.get(code, {})
-                if name not in (None, "quantity") and name not in fields:
-                    self.err(
-                        (*where, "field"),
-                        path,
-                        prefix + "field",
-                        _("event type “%(type)s” has no field “%(name)s”") % {"type": code, "name": name},
-                    )
-                    ok = False
-                choices = (fields.get("category") or {}).get("choices")
-                for c in categories or []:
-                    if "category" not in fields or (choices and c not in choices):
-                        self.err(
-                            (*where, "categories"),
-                            path,
-                            prefix + "categories",
-                            _("“%(c)s” is not a category of “%(type)s”") % {"c": c, "type": code},
-                        )
-                        ok = False
+            ok = self._measure_fields(types, name, categories, where, path, prefix)
         return (
             {"event_types": list(types), "field": name, "agg": agg, "categories": list(categories or [])}
             if ok
             else None
         )
+
+    def _measure_types(self, spec: dict, where: tuple, path: str, prefix: str) -> tuple[list, bool]:
+        """The event types of a measure, and whether they are all known, each once."""
+        types = spec.get("event_types")
+        ok = True
+        if not isinstance(types, list) or not types:
+            self.err((*where, "event_types"), path, prefix + "event_types", _("a list of event type codes"))
+            types, ok = [], False
+        for k, code in enumerate(types):
+            if not isinstance(code, str) or code not in self.types:
+                self.err(
+                    (*where, "event_types", k),
+                    path,
+                    f"{prefix}event_types[{k}]",
+                    _("unknown event type “%(code)s”: not in the catalogue") % {"code": code},
+                )
+                ok = False
+            elif code in types[:k]:
+                self.err((*where, "event_types", k), path, f"{prefix}event_types[{k}]", _("listed twice"))
+                ok = False
+        return types, ok
+
+    def _measure_fields(
+        self, types: list, name: str | None, categories: list | None, where: tuple, path: str, prefix: str
+    ) -> bool:
+        """Whether every event type of a measure has its field and its categories."""
+        ok = True
+        for code in types:
+            fields = (self.fields or {}).get(code, {})
+            if name not in (None, "quantity") and name not in fields:
+                self.err(
+                    (*where, "field"),
+                    path,
+                    prefix + "field",
+                    _("event type “%(type)s” has no field “%(name)s”") % {"type": code, "name": name},
+                )
+                ok = False
+            choices = (fields.get("category") or {}).get("choices")
+            for c in categories or []:
+                if "category" not in fields or (choices and c not in choices):
+                    self.err(
+                        (*where, "categories"),
+                        path,
+                        prefix + "categories",
+                        _("“%(c)s” is not a category of “%(type)s”") % {"c": c, "type": code},
+                    )
+                    ok = False
+        return ok
 
 
 def _first(band: Any) -> Any:
