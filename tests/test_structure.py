@@ -16,7 +16,6 @@ MAX_LINES = 80
 # Functions over MAX_LINES when the rule came in: each is a debt to split, and may not grow.
 # Remove an entry when its function is split; add none.
 LONG_FUNCTIONS = {
-    "hub/demo/load.py:load_demo_events": 89,
     "mediation/services.py:apply": 86,
 }
 
