@@ -132,8 +132,9 @@ class CatalogueError(ZhiliError):
     code = "invalid_catalogue"
 
 
-# Line numbers: (entry index,) → line of the entry; (i, key) → line of that key;
-# (i, "fields", j) → line of field j; (i, "fields", j, key) → line of that key of field j.
+# Line numbers (`zhili.core.problems.yaml_lines`, four levels down): (entry index,) → line of the
+# entry; (i, key) → line of that key; (i, "fields", j) → line of field j; (i, "fields", j, key) →
+# line of that key of field j.
 Lines = dict[tuple, int]
 
 
