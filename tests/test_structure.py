@@ -16,14 +16,6 @@ MAX_LINES = 80
 # Functions over MAX_LINES when the rule came in: each is a debt to split, and may not grow.
 # Remove an entry when its function is split; add none.
 LONG_FUNCTIONS = {
-    "geo/importing.py:import_divisions": 143,
-    "geo/importing.py:import_boundaries": 108,
-    "geo/importing.py:_parse_row": 83,
-    "hub/catalogue.py:validate_catalogue": 111,
-    "hub/catalogue.py:_validate_field": 114,
-    "hub/demo/load.py:load_demo_events": 89,
-    "index/definitions/checks.py:measure": 84,
-    "index/definitions/parse.py:node": 119,
     "mediation/services.py:apply": 86,
 }
 

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhili.core.errors import ZhiliError
+from zhili.core.problems import Problems, yaml_lines
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "catalogue.yaml"
 
@@ -125,49 +126,16 @@ NAME_MAX = 100  # EventType.name
 NAME_EN_MAX = 200
 FAMILY_MAX = 32
 CHOICE_MAX = 64  # Event.category
-MAX_ERRORS = 50
 
 
 class CatalogueError(ZhiliError):
     code = "invalid_catalogue"
 
 
-# Line numbers: (entry index,) → line of the entry; (i, key) → line of that key;
-# (i, "fields", j) → line of field j; (i, "fields", j, key) → line of that key of field j.
+# Line numbers (`zhili.core.problems.yaml_lines`, four levels down): (entry index,) → line of the
+# entry; (i, key) → line of that key; (i, "fields", j) → line of field j; (i, "fields", j, key) →
+# line of that key of field j.
 Lines = dict[tuple, int]
-
-
-class _Errors:
-    def __init__(self, filename: str, lines: Lines | None):
-        self.filename = filename
-        self.lines = lines or {}
-        self.items: list[dict[str, Any]] = []
-
-    def add(self, where: tuple, field: str, reason: str, *, line: int | None = None) -> None:
-        item: dict[str, Any] = {"file": self.filename}
-        # The most precise line known: the key itself, else the field, else the entry.
-        if line is None:
-            line = next(
-                (self.lines[where[:n]] for n in range(len(where), 0, -1) if where[:n] in self.lines), None
-            )
-        if line is not None:
-            item["line"] = line
-        item.update(field=field, reason=reason)
-        self.items.append(item)
-
-    def raise_if_any(self) -> None:
-        if not self.items:
-            return
-        first = self.items[0]
-        where = self.filename + (f":{first['line']}" if first.get("line") else "")
-        message = _("%(where)s: field “%(field)s”: %(reason)s") % {
-            "where": where,
-            "field": first["field"],
-            "reason": first["reason"],
-        }
-        if len(self.items) > 1:
-            message += " " + _("(and %(n)d more errors)") % {"n": len(self.items) - 1}
-        raise CatalogueError(message, details=self.items[:MAX_ERRORS])
 
 
 def _is_number(v: Any) -> bool:
@@ -180,227 +148,259 @@ def validate_catalogue(entries: list[dict], *, filename: str, lines: Lines | Non
     (e.g. ``police.burglary.fields[2].type``)."""
     from zhili.org.models import Department
 
-    errors = _Errors(filename, lines)
+    errors = Problems(filename, lines=lines)
     if not isinstance(entries, list):
-        errors.add((), "-", _("the catalogue must be a list of event types"))
-        errors.raise_if_any()
+        errors.add(_("the catalogue must be a list of event types"), field="-")
+        errors.raise_if_any(CatalogueError)
     departments = set(Department.objects.values_list("code", flat=True))
     seen_codes: dict[str, int] = {}
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict):
-            errors.add((i,), f"[{i}]", _("an event type must be a mapping of keys to values"))
+            errors.add(_("an event type must be a mapping of keys to values"), field=f"[{i}]", at=(i,))
             continue
         code = entry.get("code")
         prefix = code if isinstance(code, str) and code else f"[{i}]"
+        _validate_entry(entry, i, prefix, seen_codes, departments, errors)
+        _validate_indicators(entry, i, prefix, errors)
+        _validate_fields(entry, i, prefix, errors)
+    errors.raise_if_any(CatalogueError)
 
-        for key in entry:
-            if key not in ENTRY_KEYS:
-                errors.add((i, key), f"{prefix}.{key}", _("unknown key"))
-        for key in REQUIRED_ENTRY_KEYS:
-            if entry.get(key) in (None, ""):
-                errors.add((i,), f"{prefix}.{key}", _("required"))
 
-        if isinstance(code, str) and code:
-            if not CODE_RE.match(code) or len(code) > CODE_MAX:
-                errors.add(
-                    (i, "code"),
-                    f"{prefix}.code",
-                    _("a code is a lowercase slug of letters, digits, “_”, “.” and “-”, at most %(n)d long")
-                    % {"n": CODE_MAX},
-                )
-            elif code in seen_codes:
-                errors.add(
-                    (i, "code"),
-                    f"{prefix}.code",
-                    _("duplicate code; first defined as event type %(n)d") % {"n": seen_codes[code] + 1},
-                )
-            else:
-                seen_codes[code] = i
-        elif code is not None and code != "":
-            errors.add((i, "code"), f"{prefix}.code", _("must be text"))
+def _validate_entry(
+    entry: dict, i: int, prefix: str, seen_codes: dict[str, int], departments: set[str], errors: Problems
+) -> None:
+    """The keys and the values of one event type, but its indicators and fields."""
+    code = entry.get("code")
+    for key in entry:
+        if key not in ENTRY_KEYS:
+            errors.add(_("unknown key"), field=f"{prefix}.{key}", at=(i, key))
+    for key in REQUIRED_ENTRY_KEYS:
+        if entry.get(key) in (None, ""):
+            errors.add(_("required"), field=f"{prefix}.{key}", at=(i,))
 
-        for key, limit in (("name", NAME_MAX), ("name_en", NAME_EN_MAX)):
-            value = entry.get(key)
-            if value is not None and not isinstance(value, str):
-                errors.add((i, key), f"{prefix}.{key}", _("must be text"))
-            elif isinstance(value, str) and len(value) > limit:
-                errors.add((i, key), f"{prefix}.{key}", _("longer than %(n)d characters") % {"n": limit})
-
-        department = entry.get("department")
-        if department not in (None, "") and (
-            not isinstance(department, str) or department not in departments
-        ):
+    if isinstance(code, str) and code:
+        if not CODE_RE.match(code) or len(code) > CODE_MAX:
             errors.add(
-                (i, "department"),
-                f"{prefix}.department",
-                _("unknown department “%(code)s”") % {"code": department},
+                _("a code is a lowercase slug of letters, digits, “_”, “.” and “-”, at most %(n)d long")
+                % {"n": CODE_MAX},
+                field=f"{prefix}.code",
+                at=(i, "code"),
             )
-
-        family = entry.get("family")
-        if family not in (None, "") and (
-            not isinstance(family, str) or not FAMILY_RE.match(family) or len(family) > FAMILY_MAX
-        ):
+        elif code in seen_codes:
             errors.add(
-                (i, "family"),
-                f"{prefix}.family",
-                _("a family is a lowercase word of letters, digits and “_”, at most %(n)d long")
-                % {"n": FAMILY_MAX},
+                _("duplicate code; first defined as event type %(n)d") % {"n": seen_codes[code] + 1},
+                field=f"{prefix}.code",
+                at=(i, "code"),
             )
-
-        for key in ("has_personal_data", "is_active"):
-            if key in entry and not isinstance(entry[key], bool):
-                errors.add((i, key), f"{prefix}.{key}", _("must be true or false"))
-
-        indicators = entry.get("indicators", [])
-        if indicators is None:
-            indicators = []
-        if not isinstance(indicators, list):
-            errors.add((i, "indicators"), f"{prefix}.indicators", _("must be a list of indicator codes"))
         else:
-            for k, indicator in enumerate(indicators):
-                path = f"{prefix}.indicators[{k}]"
-                if not isinstance(indicator, str) or indicator not in INDICATORS:
-                    errors.add(
-                        (i, "indicators"), path, _("unknown indicator “%(code)s”") % {"code": indicator}
-                    )
-                elif indicator in indicators[:k]:
-                    errors.add((i, "indicators"), path, _("indicator listed twice"))
+            seen_codes[code] = i
+    elif code is not None and code != "":
+        errors.add(_("must be text"), field=f"{prefix}.code", at=(i, "code"))
 
-        fields = entry.get("fields", [])
-        if fields is None:
-            fields = []
-        if not isinstance(fields, list):
-            errors.add((i, "fields"), f"{prefix}.fields", _("must be a list of fields"))
-            continue
-        any_personal = False
-        seen_names: set[str] = set()
-        for j, spec in enumerate(fields):
-            any_personal |= _validate_field(
-                spec, (i, "fields", j), f"{prefix}.fields[{j}]", seen_names, errors
-            )
-        if any_personal and entry.get("has_personal_data") is False:
-            errors.add(
-                (i, "has_personal_data"),
-                f"{prefix}.has_personal_data",
-                _("a field is marked personal, so the type carries personal data: set it to true"),
-            )
-    errors.raise_if_any()
+    for key, limit in (("name", NAME_MAX), ("name_en", NAME_EN_MAX)):
+        value = entry.get(key)
+        if value is not None and not isinstance(value, str):
+            errors.add(_("must be text"), field=f"{prefix}.{key}", at=(i, key))
+        elif isinstance(value, str) and len(value) > limit:
+            errors.add(_("longer than %(n)d characters") % {"n": limit}, field=f"{prefix}.{key}", at=(i, key))
+
+    department = entry.get("department")
+    if department not in (None, "") and (not isinstance(department, str) or department not in departments):
+        errors.add(
+            _("unknown department “%(code)s”") % {"code": department},
+            field=f"{prefix}.department",
+            at=(i, "department"),
+        )
+
+    family = entry.get("family")
+    if family not in (None, "") and (
+        not isinstance(family, str) or not FAMILY_RE.match(family) or len(family) > FAMILY_MAX
+    ):
+        errors.add(
+            _("a family is a lowercase word of letters, digits and “_”, at most %(n)d long")
+            % {"n": FAMILY_MAX},
+            field=f"{prefix}.family",
+            at=(i, "family"),
+        )
+
+    for key in ("has_personal_data", "is_active"):
+        if key in entry and not isinstance(entry[key], bool):
+            errors.add(_("must be true or false"), field=f"{prefix}.{key}", at=(i, key))
 
 
-def _validate_field(spec: Any, where: tuple, path: str, seen_names: set[str], errors: _Errors) -> bool:
+def _validate_indicators(entry: dict, i: int, prefix: str, errors: Problems) -> None:
+    """The indicators an event type feeds: known ones, each once."""
+    indicators = entry.get("indicators", [])
+    if indicators is None:
+        indicators = []
+    if not isinstance(indicators, list):
+        errors.add(_("must be a list of indicator codes"), field=f"{prefix}.indicators", at=(i, "indicators"))
+    else:
+        for k, indicator in enumerate(indicators):
+            path = f"{prefix}.indicators[{k}]"
+            if not isinstance(indicator, str) or indicator not in INDICATORS:
+                errors.add(
+                    _("unknown indicator “%(code)s”") % {"code": indicator},
+                    field=path,
+                    at=(i, "indicators"),
+                )
+            elif indicator in indicators[:k]:
+                errors.add(_("indicator listed twice"), field=path, at=(i, "indicators"))
+
+
+def _validate_fields(entry: dict, i: int, prefix: str, errors: Problems) -> None:
+    """The fields of an event type, and its personal data flag against them."""
+    fields = entry.get("fields", [])
+    if fields is None:
+        fields = []
+    if not isinstance(fields, list):
+        errors.add(_("must be a list of fields"), field=f"{prefix}.fields", at=(i, "fields"))
+        return
+    any_personal = False
+    seen_names: set[str] = set()
+    for j, spec in enumerate(fields):
+        any_personal |= _validate_field(spec, (i, "fields", j), f"{prefix}.fields[{j}]", seen_names, errors)
+    if any_personal and entry.get("has_personal_data") is False:
+        errors.add(
+            _("a field is marked personal, so the type carries personal data: set it to true"),
+            field=f"{prefix}.has_personal_data",
+            at=(i, "has_personal_data"),
+        )
+
+
+def _validate_field(spec: Any, where: tuple, path: str, seen_names: set[str], errors: Problems) -> bool:
     """Check one field; return whether it is marked personal."""
     if not isinstance(spec, dict):
-        errors.add(where, path, _("a field must be a mapping of keys to values"))
+        errors.add(_("a field must be a mapping of keys to values"), field=path, at=where)
         return False
     for key in spec:
         if key not in FIELD_KEYS:
-            errors.add((*where, key), f"{path}.{key}", _("unknown key"))
+            errors.add(_("unknown key"), field=f"{path}.{key}", at=(*where, key))
 
     name = spec.get("name")
     if name in (None, ""):
-        errors.add(where, f"{path}.name", _("required"))
+        errors.add(_("required"), field=f"{path}.name", at=where)
     elif not isinstance(name, str) or not FIELD_NAME_RE.match(name) or len(name) > 64:
         errors.add(
-            (*where, "name"),
-            f"{path}.name",
             _("a field name is a lowercase identifier of letters, digits and “_”"),
+            field=f"{path}.name",
+            at=(*where, "name"),
         )
     elif name in RESERVED_FIELD_NAMES:
-        errors.add((*where, "name"), f"{path}.name", _("reserved for the event itself; choose another name"))
+        errors.add(
+            _("reserved for the event itself; choose another name"), field=f"{path}.name", at=(*where, "name")
+        )
     elif name in seen_names:
-        errors.add((*where, "name"), f"{path}.name", _("duplicate field name “%(name)s”") % {"name": name})
+        errors.add(
+            _("duplicate field name “%(name)s”") % {"name": name}, field=f"{path}.name", at=(*where, "name")
+        )
     else:
         seen_names.add(name)
 
     ftype = spec.get("type")
     type_ok = False
     if ftype in (None, ""):
-        errors.add(where, f"{path}.type", _("required"))
+        errors.add(_("required"), field=f"{path}.type", at=where)
     elif ftype not in FIELD_TYPES:
         errors.add(
-            (*where, "type"),
-            f"{path}.type",
             _("unknown field type “%(type)s”; use one of %(types)s")
             % {"type": ftype, "types": ", ".join(FIELD_TYPES)},
+            field=f"{path}.type",
+            at=(*where, "type"),
         )
     elif isinstance(name, str) and name in MEASURE_FIELD_TYPES and ftype not in MEASURE_FIELD_TYPES[name]:
         errors.add(
-            (*where, "type"),
-            f"{path}.type",
             _("“%(name)s” is stored in a measure column and must be of type %(types)s")
             % {"name": name, "types": " or ".join(MEASURE_FIELD_TYPES[name])},
+            field=f"{path}.type",
+            at=(*where, "type"),
         )
     else:
         type_ok = True
 
     for key in ("required", "personal"):
         if key in spec and not isinstance(spec[key], bool):
-            errors.add((*where, key), f"{path}.{key}", _("must be true or false"))
+            errors.add(_("must be true or false"), field=f"{path}.{key}", at=(*where, key))
     if spec.get("personal") is True and isinstance(name, str) and name in MEASURE_FIELD_TYPES:
         errors.add(
-            (*where, "personal"),
-            f"{path}.personal",
             _("“%(name)s” is a column the index counts and the lake keeps as it is; it cannot be personal")
             % {"name": name},
+            field=f"{path}.personal",
+            at=(*where, "personal"),
         )
     for key in ("label", "label_en"):
         if key in spec and not isinstance(spec[key], str):
-            errors.add((*where, key), f"{path}.{key}", _("must be text"))
+            errors.add(_("must be text"), field=f"{path}.{key}", at=(*where, key))
 
     if not type_ok:
         return spec.get("personal") is True  # what depends on the type is checked once it is right
+    _validate_bounds(spec, ftype, where, path, errors)
+    _validate_choices(spec, ftype, where, path, errors)
+    return spec.get("personal") is True
+
+
+def _validate_bounds(spec: dict, ftype: str, where: tuple, path: str, errors: Problems) -> None:
+    """The minimum and maximum of a field whose type is right."""
     for key in ("min", "max"):
         if key not in spec:
             continue
         if ftype not in ("int", "decimal"):
-            errors.add((*where, key), f"{path}.{key}", _("only number fields have a minimum or maximum"))
+            errors.add(
+                _("only number fields have a minimum or maximum"), field=f"{path}.{key}", at=(*where, key)
+            )
         elif not _is_number(spec[key]) or (ftype == "int" and not isinstance(spec[key], int)):
-            errors.add((*where, key), f"{path}.{key}", _("must be a number of the field's type"))
+            errors.add(_("must be a number of the field's type"), field=f"{path}.{key}", at=(*where, key))
     if _is_number(spec.get("min")) and _is_number(spec.get("max")) and spec["min"] > spec["max"]:
-        errors.add((*where, "max"), f"{path}.max", _("smaller than the minimum"))
+        errors.add(_("smaller than the minimum"), field=f"{path}.max", at=(*where, "max"))
 
+
+def _validate_choices(spec: dict, ftype: str, where: tuple, path: str, errors: Problems) -> None:
+    """The choices of a field whose type is right, and their labels."""
     choices = spec.get("choices")
     if ftype == "category":
         if not choices:
-            errors.add(where, f"{path}.choices", _("a category field needs a list of choices"))
+            errors.add(_("a category field needs a list of choices"), field=f"{path}.choices", at=where)
         elif not isinstance(choices, list):
-            errors.add((*where, "choices"), f"{path}.choices", _("must be a list of codes"))
+            errors.add(_("must be a list of codes"), field=f"{path}.choices", at=(*where, "choices"))
         else:
             for k, choice in enumerate(choices):
                 if not isinstance(choice, str) or not CHOICE_RE.match(choice) or len(choice) > CHOICE_MAX:
                     errors.add(
-                        (*where, "choices"),
-                        f"{path}.choices[{k}]",
                         _(
                             "a choice is a lowercase code of letters, digits, “_”, “.” and “-”, at most %(n)d long"
                         )
                         % {"n": CHOICE_MAX},
+                        field=f"{path}.choices[{k}]",
+                        at=(*where, "choices"),
                     )
                 elif choice in choices[:k]:
-                    errors.add((*where, "choices"), f"{path}.choices[{k}]", _("choice listed twice"))
+                    errors.add(_("choice listed twice"), field=f"{path}.choices[{k}]", at=(*where, "choices"))
     elif choices is not None:
-        errors.add((*where, "choices"), f"{path}.choices", _("only category fields have choices"))
+        errors.add(_("only category fields have choices"), field=f"{path}.choices", at=(*where, "choices"))
 
     labels = spec.get("choice_labels")
     if labels is not None:
         if ftype != "category" or not isinstance(labels, dict):
             errors.add(
-                (*where, "choice_labels"),
-                f"{path}.choice_labels",
                 _("a category field's choice labels are a mapping of choice to label"),
+                field=f"{path}.choice_labels",
+                at=(*where, "choice_labels"),
             )
         else:
             known = choices if isinstance(choices, list) else []
             for choice, label in labels.items():
                 if choice not in known:
                     errors.add(
-                        (*where, "choice_labels"),
-                        f"{path}.choice_labels.{choice}",
                         _("not one of the choices"),
+                        field=f"{path}.choice_labels.{choice}",
+                        at=(*where, "choice_labels"),
                     )
                 elif not isinstance(label, str):
-                    errors.add((*where, "choice_labels"), f"{path}.choice_labels.{choice}", _("must be text"))
-    return spec.get("personal") is True
+                    errors.add(
+                        _("must be text"),
+                        field=f"{path}.choice_labels.{choice}",
+                        at=(*where, "choice_labels"),
+                    )
 
 
 def _normalise_field(spec: dict) -> dict:
@@ -434,47 +434,42 @@ def _definition(entry: dict) -> dict:
     }
 
 
-def _line_map(root: yaml.Node | None, errors: _Errors) -> Lines:
-    """Lines of the entries, their keys and their fields; duplicate keys are errors (YAML itself
-    would silently keep the last one)."""
-    lines: Lines = {}
+def _is_field(at: tuple) -> bool:
+    """Whether `at` is the place of a field of an entry: (i, "fields", j)."""
+    return len(at) == 3 and at[1] == "fields" and isinstance(at[2], int)
+
+
+def _label(node: yaml.MappingNode, at: tuple, outer: str) -> str:
+    """How an entry (its code, else its place) and its fields are named in the errors."""
+    if len(at) == 1:
+        code_node = next((v for k, v in node.value if k.value == "code"), None)
+        return code_node.value if isinstance(code_node, yaml.ScalarNode) and code_node.value else f"[{at[0]}]"
+    if _is_field(at):
+        return f"{outer}.fields[{at[2]}]"
+    return outer
+
+
+def _line_map(root: yaml.Node | None, errors: Problems) -> Lines:
+    """Lines of the entries, their keys and their fields; duplicate keys of an entry or a field
+    are errors (YAML itself would silently keep the last one), the entry's before its fields'."""
     if not isinstance(root, yaml.SequenceNode):
-        return lines
-
-    def keys(node: yaml.MappingNode, where: tuple, path: str) -> dict[str, yaml.Node]:
-        found: dict[str, yaml.Node] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value
-            if key in found:
-                errors.add((), f"{path}.{key}", _("key given twice"), line=key_node.start_mark.line + 1)
-            found[key] = value_node
-            lines[(*where, key)] = key_node.start_mark.line + 1
-        return found
-
-    for i, item in enumerate(root.value):
-        lines[(i,)] = item.start_mark.line + 1
-        if not isinstance(item, yaml.MappingNode):
-            continue
-        code_node = next((v for k, v in item.value if k.value == "code"), None)
-        prefix = code_node.value if isinstance(code_node, yaml.ScalarNode) and code_node.value else f"[{i}]"
-        fields = keys(item, (i,), prefix).get("fields")
-        if isinstance(fields, yaml.SequenceNode):
-            for j, field in enumerate(fields.value):
-                lines[(i, "fields", j)] = field.start_mark.line + 1
-                if isinstance(field, yaml.MappingNode):
-                    keys(field, (i, "fields", j), f"{prefix}.fields[{j}]")
+        return {}
+    lines, duplicates = yaml_lines(root, label=_label, depth=4)
+    duplicates = [d for d in duplicates if len(d.at) == 1 or _is_field(d.at)]
+    for d in sorted(duplicates, key=lambda d: (d.at[0], len(d.at))):
+        errors.add(_("key given twice"), field=f"{d.label}.{d.key}", line=d.line)
     return lines
 
 
 def read_catalogue(path: Path = DEFAULT_PATH) -> list[dict]:
     """Parse and validate a catalogue file; return its entries."""
     path = Path(path)
-    errors = _Errors(path.name, None)
+    errors = Problems(path.name)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        errors.add((), "-", _("the file is not UTF-8; save it as UTF-8"))
-        errors.raise_if_any()
+        errors.add(_("the file is not UTF-8; save it as UTF-8"), field="-")
+        errors.raise_if_any(CatalogueError)
         raise  # unreachable
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -483,11 +478,11 @@ def read_catalogue(path: Path = DEFAULT_PATH) -> list[dict]:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         line = mark.line + 1 if mark is not None else None
-        errors.add((), "-", _("not valid YAML: %(problem)s") % {"problem": problem}, line=line)
-        errors.raise_if_any()
+        errors.add(_("not valid YAML: %(problem)s") % {"problem": problem}, field="-", line=line)
+        errors.raise_if_any(CatalogueError)
         raise  # unreachable
     lines = _line_map(root, errors)
-    errors.raise_if_any()
+    errors.raise_if_any(CatalogueError)
     validate_catalogue(entries if entries is not None else [], filename=path.name, lines=lines)
     return entries or []
 

@@ -329,6 +329,50 @@ def _chunk_fields(plan: _Plan, sel: slice) -> tuple[list[dict], dict[str, list]]
 
 
 # --- the entry point ----------------------------------------------------------------------------
+def _draw_all(
+    wanted: list, types: dict, units: _Units, cal: _Calendar, scale: float, seed: int
+) -> dict[str, _Rows]:
+    """The events of every wanted type, with the bad weeks they share, the serious cases that
+    homicides add, the participation that surveys bring and the air-quality readings."""
+    drawn: dict[str, _Rows] = {}
+    if units.codes and cal.included:
+        rng = np.random.default_rng([seed, _crc("bad weeks")])
+        district_pop = np.bincount(units.district, units.population, minlength=len(units.districts))
+        bad_weeks = [
+            (int(rng.choice(len(district_pop), p=district_pop / district_pop.sum())),
+             int(rng.integers(0, max(cal.included - 7, 1))),
+             float(rng.uniform(1.5, 2.0)))
+            for _week in range(BAD_WEEKS)
+        ]  # fmt: skip
+        for spec in wanted:
+            drawn[spec.code] = _draw(spec, units, cal, bad_weeks, scale, seed)
+        if HOMICIDE in drawn and SERIOUS in drawn:
+            drawn[SERIOUS] = _concat(drawn[SERIOUS], _homicide_cases(drawn[HOMICIDE]))
+        if SURVEY in drawn and PARTICIPATION in types:
+            drawn[PARTICIPATION] = _participation(drawn[SURVEY], units, cal, seed)
+        if AIR in types and units.towns:
+            drawn[AIR] = _air_quality(units, cal, seed)
+    return drawn
+
+
+def _demo_sources(departments: list) -> dict[int, Any]:
+    """The demo source of each department, by the department's key; its upload source too."""
+    from zhili.hub.models import Source
+
+    sources = {}
+    for dept in departments:
+        sources[dept.pk], _created = Source.objects.get_or_create(
+            code=SOURCE_PREFIX + dept.code,
+            defaults={"name": f"{dept.short_name or dept.name}演示数据"[:100], "department": dept},
+        )
+        # The department's files sent through the upload page (no API key: the page's login).
+        Source.objects.get_or_create(
+            code=f"{dept.code}.files",
+            defaults={"name": f"{dept.short_name or dept.name}文件报送"[:100], "department": dept},
+        )
+    return sources
+
+
 def load_demo_events(
     *, year: int, seed: int = 2026, scale: float = 1.0, progress: Callable[[int, int], None] | None = None
 ) -> dict[str, int]:
@@ -343,7 +387,7 @@ def load_demo_events(
     from zhili.core.errors import Conflict
     from zhili.hub.catalogue import load_catalogue
     from zhili.hub.ingest import local_tz
-    from zhili.hub.models import Event, EventType, Source
+    from zhili.hub.models import Event, EventType
 
     if not scale > 0:
         raise ValueError("scale must be positive")
@@ -363,24 +407,7 @@ def load_demo_events(
         raise Conflict(_("demo events for %(year)d are already loaded") % {"year": year})
 
     units = _load_units(year, seed)
-    drawn: dict[str, _Rows] = {}
-    if units.codes and cal.included:
-        rng = np.random.default_rng([seed, _crc("bad weeks")])
-        district_pop = np.bincount(units.district, units.population, minlength=len(units.districts))
-        bad_weeks = [
-            (int(rng.choice(len(district_pop), p=district_pop / district_pop.sum())),
-             int(rng.integers(0, max(cal.included - 7, 1))),
-             float(rng.uniform(1.5, 2.0)))
-            for _week in range(BAD_WEEKS)
-        ]  # fmt: skip
-        for spec in wanted:
-            drawn[spec.code] = _draw(spec, units, cal, bad_weeks, scale, seed)
-        if HOMICIDE in drawn and SERIOUS in drawn:
-            drawn[SERIOUS] = _concat(drawn[SERIOUS], _homicide_cases(drawn[HOMICIDE]))
-        if SURVEY in drawn and PARTICIPATION in types:
-            drawn[PARTICIPATION] = _participation(drawn[SURVEY], units, cal, seed)
-        if AIR in types and units.towns:
-            drawn[AIR] = _air_quality(units, cal, seed)
+    drawn = _draw_all(wanted, types, units, cal, scale, seed)
     rng = np.random.default_rng([seed, _crc("conform")])
     infos, rows = [], []
     for code, r in drawn.items():
@@ -391,17 +418,7 @@ def load_demo_events(
     plan = _plan(infos, rows, departments, units, cal, seed)
     generated = time.perf_counter()
 
-    sources = {}
-    for dept in departments:
-        sources[dept.pk], _created = Source.objects.get_or_create(
-            code=SOURCE_PREFIX + dept.code,
-            defaults={"name": f"{dept.short_name or dept.name}演示数据"[:100], "department": dept},
-        )
-        # The department's files sent through the upload page (no API key: the page's login).
-        Source.objects.get_or_create(
-            code=f"{dept.code}.files",
-            defaults={"name": f"{dept.short_name or dept.name}文件报送"[:100], "department": dept},
-        )
+    sources = _demo_sources(departments)
     ids = _deliveries(plan, sources, cal, seed)
     _write(plan, ids, sources, cal, progress)
     log.info(

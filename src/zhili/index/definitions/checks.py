@@ -1,4 +1,4 @@
-"""The checks every part of a definition shares: the collected errors with their lines, the
+"""The checks every part of a definition shares: the errors collected (`zhili.core.problems`), the
 base of the parser (text, choices, keys, codes) and the measure, which a leaf, a veto rule and a
 deduction rule all give."""
 
@@ -10,15 +10,15 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from zhili.core.problems import Problems
+
 from .model import (
     AGGS,
     CODE_MAX,
     CODE_RE,
     FRACTION_RE,
-    MAX_ERRORS,
     MEASURE_FIELDS,
     NAME_MAX,
-    DefinitionError,
     Lines,
 )
 
@@ -35,42 +35,9 @@ def _choices(items: Iterable[str]) -> str:
     return ", ".join(items)
 
 
-class _Errors:
-    def __init__(self, filename: str, lines: Lines | None):
-        self.filename = filename
-        self.lines = lines or {}
-        self.items: list[dict[str, Any]] = []
-
-    def add(self, where: tuple, path: str, field: str, reason: str, *, line: int | None = None) -> None:
-        item: dict[str, Any] = {"file": self.filename}
-        if line is None:  # the most precise line known: the value, else its mapping, else above
-            line = next(
-                (self.lines[where[:n]] for n in range(len(where), 0, -1) if where[:n] in self.lines), None
-            )
-        if line is not None:
-            item["line"] = line
-        item.update(path=path, field=field, reason=reason)
-        self.items.append(item)
-
-    def raise_if_any(self) -> None:
-        if not self.items:
-            return
-        first = self.items[0]
-        where = self.filename + (f":{first['line']}" if first.get("line") else "")
-        message = _("%(where)s: %(path)s, “%(field)s”: %(reason)s") % {
-            "where": where,
-            "path": first["path"],
-            "field": first["field"],
-            "reason": first["reason"],
-        }
-        if len(self.items) > 1:
-            message += " " + _("(and %(n)d more errors)") % {"n": len(self.items) - 1}
-        raise DefinitionError(message, details=self.items[:MAX_ERRORS])
-
-
 class _Checker:
     def __init__(self, filename: str, lines: Lines | None, event_types: Iterable[str] | Mapping):
-        self.errors = _Errors(filename, lines)
+        self.errors = Problems(filename, lines=lines)
         self.types = set(event_types)
         # With a mapping (code → the type's `fields`), fields and categories are checked too.
         self.fields: dict[str, dict[str, dict]] | None = None
@@ -81,7 +48,7 @@ class _Checker:
             }
 
     def err(self, where: tuple, path: str, field: str, reason: str) -> None:
-        self.errors.add(where, path, field, reason)
+        self.errors.add(reason, path=path, field=field, at=where)
 
     def text(self, raw: dict, key: str, where: tuple, path: str, *, required: bool = False) -> str:
         value = raw.get(key)
@@ -132,23 +99,7 @@ class _Checker:
 
     def measure(self, spec: dict, where: tuple, path: str, prefix: str) -> dict | None:
         """A measure: given as its own mapping on a leaf, or inline in a veto or deduction rule."""
-        types = spec.get("event_types")
-        ok = True
-        if not isinstance(types, list) or not types:
-            self.err((*where, "event_types"), path, prefix + "event_types", _("a list of event type codes"))
-            types, ok = [], False
-        for k, code in enumerate(types):
-            if not isinstance(code, str) or code not in self.types:
-                self.err(
-                    (*where, "event_types", k),
-                    path,
-                    f"{prefix}event_types[{k}]",
-                    _("unknown event type “%(code)s”: not in the catalogue") % {"code": code},
-                )
-                ok = False
-            elif code in types[:k]:
-                self.err((*where, "event_types", k), path, f"{prefix}event_types[{k}]", _("listed twice"))
-                ok = False
+        types, ok = self._measure_types(spec, where, path, prefix)
         name = spec.get("field")
         agg = spec.get("agg", "sum" if name is not None else "count")
         if agg not in AGGS:
@@ -189,31 +140,60 @@ class _Checker:
             self.err((*where, "categories"), path, prefix + "categories", _("a list of category codes"))
             return None
         if ok and self.fields is not None:
-            for code in types:
-                fields = self.fields.get(code, {})
-                if name not in (None, "quantity") and name not in fields:
-                    self.err(
-                        (*where, "field"),
-                        path,
-                        prefix + "field",
-                        _("event type “%(type)s” has no field “%(name)s”") % {"type": code, "name": name},
-                    )
-                    ok = False
-                choices = (fields.get("category") or {}).get("choices")
-                for c in categories or []:
-                    if "category" not in fields or (choices and c not in choices):
-                        self.err(
-                            (*where, "categories"),
-                            path,
-                            prefix + "categories",
-                            _("“%(c)s” is not a category of “%(type)s”") % {"c": c, "type": code},
-                        )
-                        ok = False
+            ok = self._measure_fields(types, name, categories, where, path, prefix)
         return (
             {"event_types": list(types), "field": name, "agg": agg, "categories": list(categories or [])}
             if ok
             else None
         )
+
+    def _measure_types(self, spec: dict, where: tuple, path: str, prefix: str) -> tuple[list, bool]:
+        """The event types of a measure, and whether they are all known, each once."""
+        types = spec.get("event_types")
+        ok = True
+        if not isinstance(types, list) or not types:
+            self.err((*where, "event_types"), path, prefix + "event_types", _("a list of event type codes"))
+            types, ok = [], False
+        for k, code in enumerate(types):
+            if not isinstance(code, str) or code not in self.types:
+                self.err(
+                    (*where, "event_types", k),
+                    path,
+                    f"{prefix}event_types[{k}]",
+                    _("unknown event type “%(code)s”: not in the catalogue") % {"code": code},
+                )
+                ok = False
+            elif code in types[:k]:
+                self.err((*where, "event_types", k), path, f"{prefix}event_types[{k}]", _("listed twice"))
+                ok = False
+        return types, ok
+
+    def _measure_fields(
+        self, types: list, name: str | None, categories: list | None, where: tuple, path: str, prefix: str
+    ) -> bool:
+        """Whether every event type of a measure has its field and its categories."""
+        ok = True
+        for code in types:
+            fields = (self.fields or {}).get(code, {})
+            if name not in (None, "quantity") and name not in fields:
+                self.err(
+                    (*where, "field"),
+                    path,
+                    prefix + "field",
+                    _("event type “%(type)s” has no field “%(name)s”") % {"type": code, "name": name},
+                )
+                ok = False
+            choices = (fields.get("category") or {}).get("choices")
+            for c in categories or []:
+                if "category" not in fields or (choices and c not in choices):
+                    self.err(
+                        (*where, "categories"),
+                        path,
+                        prefix + "categories",
+                        _("“%(c)s” is not a category of “%(type)s”") % {"c": c, "type": code},
+                    )
+                    ok = False
+        return ok
 
 
 def _first(band: Any) -> Any:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from zhili.core.errors import ZhiliError
+from zhili.core.problems import MAX_PROBLEMS
 
 PERIODS = ("day", "dekad", "week", "month", "quarter", "year")
 UNIT_LEVELS = ("city", "district", "town", "village", "grid")
@@ -52,7 +53,7 @@ CR_LIMIT = 0.1
 WEIGHT_TOLERANCE = 1e-9
 RECIPROCAL_TOLERANCE = 1e-3  # 0.333 for 1/3 passes; 0.3 does not
 MAX_DEPTH = 10
-MAX_ERRORS = 50
+MAX_ERRORS = MAX_PROBLEMS  # the most details an error lists
 
 TOP_KEYS = (
     "code", "name", "name_en", "description", "periods", "units", "grades", "streaks",

@@ -27,6 +27,7 @@ from .model import (
     UNIT_LEVELS,
     WEIGHT_TOLERANCE,
     Definition,
+    DefinitionError,
     Lines,
     Node,
     ahp_weights,
@@ -62,7 +63,7 @@ class _Parser(_Sections, _Leaves):
             self.err(("periods",), path, "periods", _("a day index needs leaves marked daily: true"))
         if root is not None:
             self.reference_kinds(root, periods or [])
-        self.errors.raise_if_any()
+        self.errors.raise_if_any(DefinitionError)
         raw = json.loads(json.dumps(data, ensure_ascii=False, default=str))  # the stored form
         return Definition(
             code=code,
@@ -95,6 +96,55 @@ class _Parser(_Sections, _Leaves):
         stack: tuple,
     ) -> Node | None:
         root = depth == 0
+        is_leaf = self._node_shape(raw, where, path, root=root)
+        if is_leaf is None:
+            return None
+
+        node = Node(
+            code=raw.get("code") if _is_code(raw.get("code")) else "", name="", path=path, depth=depth
+        )
+        if root:  # checked with the definition's other keys
+            node.name, node.name_en = (
+                v if isinstance(v, str) else "" for v in (raw.get("name"), raw.get("name_en"))
+            )
+        else:
+            node.name = self.text(raw, "name", where, path, required=True)
+            node.name_en = self.text(raw, "name_en", where, path)
+            node.description = self.text(raw, "description", where, path)
+        daily = self._node_flags(raw, node, where, path, daily_off=daily_off, parent_daily=parent_daily)
+        if is_leaf:
+            self.leaf(raw, node, where, path)
+            return node
+
+        node.aggregation = self.choice(raw, "aggregation", AGGREGATIONS, where, path, default="arithmetic")
+        children = raw.get("children")
+        if not isinstance(children, list) or not children:
+            self.err((*where, "children"), path, "children", _("a group needs a list of children"))
+            return node
+        if depth >= MAX_DEPTH:
+            self.err((*where, "children"), path, "children", _("deeper than %(n)d levels") % {"n": MAX_DEPTH})
+            return node
+        stack = (*stack, id(raw))
+        entries = self._child_entries(children, where, path, stack)
+        weights, node.weights = self.child_weights(raw, entries, where, path)
+        for (_i, child, cwhere, cpath), weight in zip(entries, weights, strict=True):
+            sub = self.node(
+                child,
+                cwhere,
+                cpath,
+                depth=depth + 1,
+                daily_off=daily_off or daily is False,
+                parent_daily=node.daily,
+                stack=stack,
+            )
+            if sub is not None:
+                sub.weight = weight
+                node.children.append(sub)
+        return node
+
+    def _node_shape(self, raw: dict, where: tuple, path: str, *, root: bool) -> bool | None:
+        """Whether a node is a leaf (else a group); None if it is neither, or both, or a leaf at the
+        root. Keys of the other kind are errors."""
         if not root:
             self.keys(raw, (*COMMON_NODE_KEYS, *GROUP_KEYS, *LEAF_KEYS), where, path)
         is_group, is_leaf = "children" in raw, "measure" in raw
@@ -120,18 +170,12 @@ class _Parser(_Sections, _Leaves):
                     key,
                     _("only a %(kind)s has this key") % {"kind": _("leaf") if is_group else _("group")},
                 )
+        return is_leaf
 
-        node = Node(
-            code=raw.get("code") if _is_code(raw.get("code")) else "", name="", path=path, depth=depth
-        )
-        if root:  # checked with the definition's other keys
-            node.name, node.name_en = (
-                v if isinstance(v, str) else "" for v in (raw.get("name"), raw.get("name_en"))
-            )
-        else:
-            node.name = self.text(raw, "name", where, path, required=True)
-            node.name_en = self.text(raw, "name_en", where, path)
-            node.description = self.text(raw, "description", where, path)
+    def _node_flags(
+        self, raw: dict, node: Node, where: tuple, path: str, *, daily_off: bool, parent_daily: bool
+    ) -> bool | None:
+        """Set the node's daily and indicator; return `daily` as given (None if not, or wrong)."""
         daily = raw.get("daily")
         if daily is not None and not isinstance(daily, bool):
             self.err((*where, "daily"), path, "daily", _("must be true or false"))
@@ -148,20 +192,11 @@ class _Parser(_Sections, _Leaves):
                 _("unknown indicator “%(code)s”") % {"code": indicator},
             )
         node.indicator = indicator
-        if is_leaf:
-            self.leaf(raw, node, where, path)
-            return node
+        return daily
 
-        node.aggregation = self.choice(raw, "aggregation", AGGREGATIONS, where, path, default="arithmetic")
-        children = raw.get("children")
-        if not isinstance(children, list) or not children:
-            self.err((*where, "children"), path, "children", _("a group needs a list of children"))
-            return node
-        if depth >= MAX_DEPTH:
-            self.err((*where, "children"), path, "children", _("deeper than %(n)d levels") % {"n": MAX_DEPTH})
-            return node
-        stack = (*stack, id(raw))
-        entries = []  # (index, child, where, path) of the children that can be read
+    def _child_entries(self, children: list, where: tuple, path: str, stack: tuple) -> list[tuple]:
+        """(index, child, where, path) of the children that can be read; their codes are checked."""
+        entries = []
         seen: dict[str, int] = {}
         for i, child in enumerate(children):
             cwhere = (*where, "children", i)
@@ -187,21 +222,7 @@ class _Parser(_Sections, _Leaves):
             else:
                 seen[code] = i
             entries.append((i, child, cwhere, cpath))
-        weights, node.weights = self.child_weights(raw, entries, where, path)
-        for (_i, child, cwhere, cpath), weight in zip(entries, weights, strict=True):
-            sub = self.node(
-                child,
-                cwhere,
-                cpath,
-                depth=depth + 1,
-                daily_off=daily_off or daily is False,
-                parent_daily=node.daily,
-                stack=stack,
-            )
-            if sub is not None:
-                sub.weight = weight
-                node.children.append(sub)
-        return node
+        return entries
 
     def reference_kinds(self, root: Node, periods: list[str]) -> None:
         """A trailing reference given per period kind covers every kind its leaf is scored in."""
@@ -364,6 +385,6 @@ def parse(
     default the catalogue in the database."""
     parser = _Parser(filename, lines, _catalogue_types() if event_types is None else event_types)
     definition = parser.definition(data)
-    parser.errors.raise_if_any()
+    parser.errors.raise_if_any(DefinitionError)
     assert definition is not None
     return definition
