@@ -13,11 +13,9 @@ from django.core.management import call_command
 SRC = Path(__file__).resolve().parents[1] / "src" / "zhili"
 MAX_LINES = 80
 
-# Functions over MAX_LINES when the rule came in: each is a debt to split, and may not grow.
-# Remove an entry when its function is split; add none.
-LONG_FUNCTIONS = {
-    "mediation/services.py:apply": 86,
-}
+# Functions allowed over MAX_LINES, each with its length: none now (the nine there were when the
+# rule came in are split). An entry is a debt that may not grow; add none.
+LONG_FUNCTIONS: dict[str, int] = {}
 
 
 def _sources():

@@ -146,6 +146,32 @@ def apply(
         return done, False
     if channel != Channel.ONLINE and not system and not actor.has_perm("mediation.add_case"):
         raise Forbidden(_("only staff enter cases on someone's behalf"))
+    unit, mark = _check_application(dispute_type, parties, facts, claims, amount, unit_code, lon, lat)
+    institution, routed_by = route(dispute_type=dispute_type, amount=amount, unit=unit)
+    staff = channel != Channel.ONLINE
+    fields = {
+        "channel": channel, "dispute_type": dispute_type, "amount": amount, "unit": unit, "lon": lon, "lat": lat,
+        "facts": facts.strip(), "claims": claims.strip(), "institution": institution, "routed_by": routed_by,
+        "applicant_user": None if staff or system else actor, "entered_by": _name(actor) if staff else "",
+        "fingerprint": mark, "request_key": request_key, "external_ref": external_ref,
+    }  # fmt: skip
+    try:
+        with transaction.atomic():
+            case = _open_case(actor, fields, parties, own=not staff and not system)
+    except IntegrityError:
+        if request_key and (done := Case.objects.filter(request_key=request_key).first()):
+            return done, False  # the same request, arriving twice at once
+        raise
+    if paperwork:
+        from zhili.mediation.paperwork import generate
+
+        kernel.after_commit(lambda: generate(case=case, kind="application"))
+    return case, True
+
+
+def _check_application(dispute_type, parties, facts, claims, amount, unit_code, lon, lat) -> tuple[Unit, str]:
+    """The place and the fingerprint of a valid application; else a 422 naming the field, or a
+    409 for the same application made minutes ago."""
     if not facts.strip():
         raise _field_error("facts", _("required"))
     if not claims.strip():
@@ -162,51 +188,32 @@ def apply(
             % {"when": timezone.localtime(twin.created_at).strftime("%H:%M"), "number": twin.number},
             details=[{"field": "facts", "reason": "duplicate", "case": twin.number}],
         )
-    institution, routed_by = route(dispute_type=dispute_type, amount=amount, unit=unit)
-    staff = channel != Channel.ONLINE
-    try:
-        with transaction.atomic():
-            case = Case.objects.create(
-                number=kernel.number_for(type_of(Case())),
-                channel=channel,
-                dispute_type=dispute_type,
-                amount=amount,
-                unit=unit,
-                lon=lon,
-                lat=lat,
-                facts=facts.strip(),
-                claims=claims.strip(),
-                institution=institution,
-                routed_by=routed_by,
-                applicant_user=None if staff or system else actor,
-                entered_by=_name(actor) if staff else "",
-                fingerprint=mark,
-                request_key=request_key,
-                external_ref=external_ref,
-            )
-            for p in parties:
-                Party.objects.create(
-                    case=case, role=p.role, name=p.name.strip(), gender=p.gender, id_number=p.id_number.upper(),
-                    phone=p.phone, address=p.address,
-                    user=actor if (not staff and p.role == PartyRole.APPLICANT and p is parties[0]) else None,
-                )  # fmt: skip
-            kernel.opened(case, actor, action="submit", details={"routed_by": routed_by},
-                          audit_details={"channel": channel})  # fmt: skip
-            kernel.start_clock(case, "accept", actor, at=case.opened_at, note=False)
-            _sync_deadlines(case)
-            if institution is None:  # no rule routes it: it waits at the intake desk, which is told
-                kernel.unrouted(
-                    case, attributes={"dispute_type": dispute_type, "amount": amount, "unit": unit.code}
-                )
-            if paperwork:
-                from zhili.mediation.paperwork import generate
+    return unit, mark
 
-                generate(case=case, kind="application")
-    except IntegrityError:
-        if request_key and (done := Case.objects.filter(request_key=request_key).first()):
-            return done, False  # the same request, arriving twice at once
-        raise
-    return case, True
+
+def _open_case(actor, fields: dict, parties: list[PartyIn], *, own: bool) -> Case:
+    """The case on record (casework kernel: its number, first step, audit, hub fact, acceptance
+    clock), its parties — the first applicant linked to the citizen applying for themself — and,
+    when no rule routes it, the intake desk told."""
+    case = Case.objects.create(number=kernel.number_for(type_of(Case())), **fields)
+    for p in parties:
+        Party.objects.create(
+            case=case, role=p.role, name=p.name.strip(), gender=p.gender, id_number=p.id_number.upper(),
+            phone=p.phone, address=p.address,
+            user=actor if (own and p.role == PartyRole.APPLICANT and p is parties[0]) else None,
+        )  # fmt: skip
+    kernel.opened(case, actor, action="submit", details={"routed_by": fields["routed_by"]},
+                  audit_details={"channel": fields["channel"]})  # fmt: skip
+    kernel.start_clock(case, "accept", actor, at=case.opened_at, note=False)
+    _sync_deadlines(case)
+    if fields["institution"] is None:  # no rule routes it: it waits at the intake desk, which is told
+        attributes = {
+            "dispute_type": fields["dispute_type"],
+            "amount": fields["amount"],
+            "unit": case.unit.code,
+        }
+        kernel.unrouted(case, attributes=attributes)
+    return case
 
 
 # --- routing ---------------------------------------------------------------------------------
