@@ -353,3 +353,24 @@ def test_the_hub_hears_when_a_case_opens_and_closes(people, django_capture_on_co
     # publishing the same fact again changes nothing
     services.publish_fact(case, "closed")
     assert Event.objects.filter(source_event_id=f"{case.number}-closed").count() == 1
+
+
+def test_a_fact_says_what_the_case_was_when_it_moved_not_at_commit(
+    people, settings, django_capture_on_commit_callbacks
+):
+    """The demo moves a case several times in one transaction; the facts go out at its commit
+    and must carry each move's moment and state, not the case's last one."""
+    from zhili.hub.catalogue import load_catalogue
+    from zhili.hub.models import Event
+
+    settings.CASEWORK_AFTER_COMMIT = "commit"
+    load_catalogue()
+    case = new_case()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with time_machine.travel(at(2026, 10, 9, 16), tick=False):
+            services.transition(case, "close", people["a"])
+        case.closed_at = at(2027, 1, 1)  # moved on before the commit
+        assert Event.objects.count() == 0  # nothing delivered inside the transaction
+    assert len(callbacks) == 1
+    event = Event.objects.get(source_event_id=f"{case.number}-closed")
+    assert event.occurred_at == at(2026, 10, 9, 16)

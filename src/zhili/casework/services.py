@@ -403,17 +403,18 @@ def answer_transfer(transfer, *, accept: bool, by, reason: str = "", receive=Non
 
 
 def _fact_after_commit(case, what: str, *, step_id: int | None = None) -> None:
+    """The fact as the case is now (its state, its fields), delivered to the hub after commit:
+    by then the case may have moved on in the same transaction."""
     kind = type_of(case)
     if what not in kind.facts:
         return
-    after_commit(lambda: publish_fact(case, what, step_id=step_id))
+    event = fact_event(case, what, step_id=step_id)
+    after_commit(lambda: _publish(kind, event))
 
 
-def publish_fact(case, what: str, *, step_id: int | None = None) -> None:
-    """One hub event: "opened" and "closed" once per case (source ids NUMBER-opened,
-    NUMBER-closed), "moved" once per step (NUMBER-step-ID); a re-publish changes nothing."""
-    from zhili.hub.publish import publish
-
+def fact_event(case, what: str, *, step_id: int | None = None) -> dict:
+    """One hub event: "opened" and "closed" once per case (source ids NUMBER-opened and
+    NUMBER-closed, or the case type's fact_ids), "moved" once per step (NUMBER-step-ID)."""
     kind = type_of(case)
     moment = {"opened": case.opened_at, "closed": case.closed_at}.get(what) or timezone.now()
     suffix = kind.fact_ids.get(what, what)
@@ -421,10 +422,21 @@ def publish_fact(case, what: str, *, step_id: int | None = None) -> None:
     fields = kind.fact_fields(case, what) if kind.fact_fields else {}
     event = {
         "source_id": source_id, "type": kind.facts[what], "unit_code": case.unit.code,
-        "occurred_at": timezone.localtime(moment or timezone.now()).isoformat(), "fields": fields,
+        "occurred_at": timezone.localtime(moment).isoformat(), "fields": fields,
     }  # fmt: skip
     if case.lon is not None and case.lat is not None:
         event.update(lon=case.lon, lat=case.lat)
+    return event
+
+
+def publish_fact(case, what: str, *, step_id: int | None = None) -> None:
+    """Deliver the case's fact now (a re-publish of an unchanged fact changes nothing)."""
+    _publish(type_of(case), fact_event(case, what, step_id=step_id))
+
+
+def _publish(kind: CaseType, event: dict) -> None:
+    from zhili.hub.publish import publish
+
     publish(module=kind.code, department=kind.department, events=[event])
 
 

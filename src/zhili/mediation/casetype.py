@@ -68,7 +68,7 @@ def case_type() -> CaseType:
         # 72 hours to decide on acceptance; 人民调解法: mediation is usually concluded within 30 days
         limits={"accept": "72 hours", "mediation": "30 natural_days"},
         limit_labels={"accept": _("acceptance"), "mediation": _("mediation")},
-        closed_states={State.DECLINED, State.FAILED, State.WITHDRAWN, State.SIGNED, State.REFERRED, State.ARCHIVED},
+        closed_states=set(OUTCOME),  # its outcome is known: referred and archived come after one of these
         facts={"opened": "dispute.mediation_case", "closed": "dispute.mediation_outcome"},
         fact_ids={"closed": "outcome"}, fact_fields=fact_fields, action_labels=ACTION_LABELS,
         supervisors=supervisors, intake_desk=intake_desk, one_role_per_person=True,
