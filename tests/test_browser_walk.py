@@ -88,6 +88,8 @@ NOTATION = re.compile(r"\b(?=[0-9a-f]*\d)[0-9a-f]{8}\b|λmax")
 ALLOWED_PATTERNS = [
     re.compile(r"^[A-Z]{1,4}\d[\d-]*$"),  # case numbers (TJ2026…), codes with digits
     re.compile(r"^zl_\w*$"),  # the first characters of an API token (my tokens)
+    # a file's own name as its sender gave it (a delivery, an attachment)
+    re.compile(r"^[\w.\-]+\.(csv|xlsx|xls|docx|pdf|jsonl|json|geojson|parquet|png|jpe?g|ya?ml)$", re.I),
 ]
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.'’\-]*[A-Za-z0-9]|[A-Za-z]")
 
@@ -124,7 +126,14 @@ def latin_words(texts: list[str]) -> list[str]:
 
 def test_latin_words_are_found_and_allowed_ones_let_through():
     assert (
-        latin_words(["案件 TJ2026120100012，面积 3.5 km，导出 PDF", "版本 49b77fb4", "CR（λmax = 2.0）"])
+        latin_words(
+            [
+                "案件 TJ2026120100012，面积 3.5 km，导出 PDF",
+                "版本 49b77fb4",
+                "CR（λmax = 2.0）",
+                "jq.csv 已入库",
+            ]
+        )
         == []
     )
     assert latin_words(["2 other 2", "方法：same_period_last_year", "tel-13912345678"]) == [

@@ -12,7 +12,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from zhili.core.errors import Conflict
@@ -22,6 +22,12 @@ from zhili.index.definitions import Definition, edit
 from zhili.index.models import DefinitionVersion
 from zhili.web.dashboard.definitions import LABELS, _version, _versions, preview, validate, weight_changes
 
+# The grade codes the shipped definitions use, named for the label of their name's input.
+GRADE_COLOURS = {
+    "blue": pgettext_lazy("grade colour", "blue"), "green": pgettext_lazy("grade colour", "green"),
+    "yellow": pgettext_lazy("grade colour", "yellow"), "orange": pgettext_lazy("grade colour", "orange"),
+    "red": pgettext_lazy("grade colour", "red"),
+}  # fmt: skip
 CONFIRM_SALT = "zhili.index.definition.activate"
 CONFIRM_MAX_AGE = 2 * 3600
 CHOICES = {
@@ -109,7 +115,7 @@ def _decorate(form: edit.DraftForm) -> None:
     for low, grade in form.bands:
         low.label, grade.label, low.options, grade.options = _("Minimum score"), _("Grade code"), [], []
     for f in form.labels:
-        f.label, f.options = f.where[-1], []
+        f.label, f.options = GRADE_COLOURS.get(f.where[-1], f.where[-1]), []
 
 
 def _sections(form: edit.DraftForm) -> list[dict]:
