@@ -88,6 +88,8 @@ NOTATION = re.compile(r"\b(?=[0-9a-f]*\d)[0-9a-f]{8}\b|λmax")
 ALLOWED_PATTERNS = [
     re.compile(r"^[A-Z]{1,4}\d[\d-]*$"),  # case numbers (TJ2026…), codes with digits
     re.compile(r"^zl_\w*$"),  # the first characters of an API token (my tokens)
+    # file extensions as written in a list of accepted types (.csv, .xlsx …)
+    re.compile(r"^(csv|xlsx|xls|docx|pdf|jsonl|json|geojson|parquet|png|jpe?g|ya?ml)$", re.I),
     # a file's own name as its sender gave it (a delivery, an attachment)
     re.compile(r"^[\w.\-]+\.(csv|xlsx|xls|docx|pdf|jsonl|json|geojson|parquet|png|jpe?g|ya?ml)$", re.I),
 ]

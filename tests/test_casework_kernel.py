@@ -59,7 +59,9 @@ def test_a_calendar_day_entered_in_the_admin_moves_a_deadline(db, settings):
     """Monday 12 October 2026 made a local day off: the fifth working day is Tuesday 13."""
     from zhili.core.models import CalendarDay
 
+    assert clocks.advance(at(2026, 9, 29, 10), "5 working_days") == at(2026, 10, 13)  # the calendar read
     CalendarDay.objects.create(day=at(2026, 10, 12).date(), is_workday=False, name="本地调休")
+    # saved: this process forgets its copy at once (core's ready() connects the signal)
     assert clocks.advance(at(2026, 9, 29, 10), "5 working_days") == at(2026, 10, 14)
 
 

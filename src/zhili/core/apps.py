@@ -4,6 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
+    # this module holds two AppConfigs (AxesConfig below is django-axes'): say which is core's,
+    # or Django makes a bare one ("Core", no ready())
+    default = True
     name = "zhili.core"
     label = "core"
     verbose_name = _("Core")
