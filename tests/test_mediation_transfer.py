@@ -12,6 +12,9 @@ def test_a_case_is_sent_on_taken_and_kept_on_record(mediation):
     number = apply_as(mediation)
     head, dave, carol = (client_for(mediation[k]) for k in ("mediator", "dave", "carol"))
     assert dave.get(f"{API}/cases/{number}").status_code == 404  # not his yet
+    # another town's head can neither send it nor answer for it: out of scope is missing
+    assert post(dave, f"{API}/cases/{number}/transfers", {"to": "ja-rmtw", "reason": "x"}).status_code == 404
+    assert post(dave, f"{API}/cases/{number}/transfers/answer", {"accept": True}).status_code == 404
     refused = post(carol, f"{API}/cases/{number}/transfers", {"to": "ja-rmtw", "reason": "在井岸"})
     assert refused.status_code == 403  # only a head sends a case on
     unknown = post(head, f"{API}/cases/{number}/transfers", {"to": "nowhere", "reason": "在井岸"})

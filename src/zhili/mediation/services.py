@@ -37,7 +37,6 @@ from zhili.mediation.models import (
     Message,
     Party,
     RoutingRule,
-    Step,
     Task,
 )
 from zhili.org.models import User
@@ -273,10 +272,7 @@ def _name(actor) -> str:
 
 
 def _step(case: Case, action: str, source: str, target: str, actor, reason: str = "", details=None) -> None:
-    Step.objects.create(
-        case=case, action=action, source=source, target=target, actor=_name(actor),
-        reason=reason, details=details or {},
-    )  # fmt: skip
+    kernel.step(case, action, actor, source=source, target=target, reason=reason, details=details)
 
 
 def move(*, case: Case, action: str, actor, reason: str = "", paperwork: bool = True, **fields) -> Case:
